@@ -1,0 +1,123 @@
+"""MPI awareness: reductions over ranks, the root rank, and launches that cannot work.
+
+NEST distributes neurons over MPI processes and every rank sees only its own neurons, connections
+and spikes. Everything the package records is therefore a sum over ranks. `Communicator` hides
+whether there is more than one rank, so the recording code has one path: with one process its
+reductions are the identity and mpi4py is never imported.
+"""
+
+import os
+
+import numpy as np
+
+from .errors import ConfigurationError
+
+#: Environment variables that MPI launchers set to the number of processes they started.
+LAUNCHER_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS")
+
+
+def launcher_size(environ=None):
+    """Return the number of processes an MPI launcher says it started, or 1 without a launcher.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        Environment to read; default `os.environ`.
+
+    Returns
+    -------
+    int
+    """
+    environ = os.environ if environ is None else environ
+    for name in LAUNCHER_SIZE_VARIABLES:
+        value = environ.get(name, "")
+        if value.isdigit() and int(value) > 1:
+            # SLURM_NTASKS is set for a whole allocation, also for a plain `python` inside it;
+            # only trust it when srun started this very step.
+            if name == "SLURM_NTASKS" and "SLURM_STEP_ID" not in environ:
+                continue
+            return int(value)
+    return 1
+
+
+class Communicator:
+    """Sums and broadcasts over NEST's MPI processes, or trivially over one process.
+
+    Parameters
+    ----------
+    nest : module
+        PyNEST, already imported (NEST initialises MPI itself; mpi4py then attaches to it).
+    """
+
+    def __init__(self, nest):
+        self.size = nest.NumProcesses()
+        self.rank = nest.Rank()
+        self._comm = None
+        if self.size > 1:
+            try:
+                from mpi4py import MPI  # noqa: PLC0415  (only needed under MPI)
+            except ImportError as exc:
+                raise ConfigurationError(
+                    f"NEST runs on {self.size} MPI processes but mpi4py is not installed; "
+                    "install it with 'python -m pip install mpi4py' (or 'pip install structural_plasticity[mpi]')"
+                ) from exc
+            self._comm = MPI.COMM_WORLD
+
+    @property
+    def is_root(self):
+        """bool: True on the rank that prints and writes files (rank 0)."""
+        return self.rank == 0
+
+    def sum(self, values):
+        """Return the element-wise sum of `values` over all ranks (on every rank).
+
+        Parameters
+        ----------
+        values : array_like
+            Numbers of this rank; every rank must pass the same shape.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 array of the same shape.
+        """
+        local = np.asarray(values, dtype=np.float64)
+        if self._comm is None:
+            return local.copy()
+        total = np.empty_like(local)
+        self._comm.Allreduce(local, total)
+        return total
+
+    def any(self, flag):
+        """Return True on every rank if `flag` is true on at least one rank."""
+        return bool(self.sum([1.0 if flag else 0.0])[0] > 0)
+
+    def bcast(self, value):
+        """Return rank 0's `value` on every rank."""
+        return value if self._comm is None else self._comm.bcast(value, root=0)
+
+    def abort(self, code=1):
+        """Stop all ranks at once, so that one failing rank cannot leave the others waiting forever."""
+        if self._comm is not None:
+            self._comm.Abort(code)
+
+
+def check_launch(nest, environ=None):
+    """Refuse a launch by mpirun/srun with a NEST that has no MPI.
+
+    Without MPI support every launched process would run its own full copy of the network and write
+    the same files, so this stops before anything is simulated.
+
+    Raises
+    ------
+    ConfigurationError
+        If a launcher started several processes but NEST sees only one.
+    """
+    launched = launcher_size(environ)
+    if launched > 1 and nest.NumProcesses() == 1:
+        have_mpi = nest.build_info.get("have_mpi", False) if hasattr(nest, "build_info") else False
+        reason = "this NEST was built without MPI" if not have_mpi else "NEST did not join the MPI job"
+        raise ConfigurationError(
+            f"launched as {launched} MPI processes, but {reason}, so each process would run its own copy; "
+            "install an MPI build of NEST with 'scripts/install-nest-mpi.sh' and launch with that environment's python"
+        )

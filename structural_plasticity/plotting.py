@@ -1,0 +1,127 @@
+"""Figures of a run. Each function takes optional axes, returns the Figure and never changes the backend.
+
+pyplot is imported inside the functions that create a new figure, so importing this module has no
+side effect on matplotlib's state.
+"""
+
+import numpy as np
+
+#: Colours of NEST's example: populations in blue (E) and red (I), their targets in light tints.
+COLOURS = {"e": "b", "i": "r", "target_e": "#9999FF", "target_i": "#FF9999", "conn_e": "m", "conn_i": "k"}
+LABELS = {"e": "excitatory", "i": "inhibitory"}
+
+
+def _new_axes(ax, **subplot_kw):
+    if ax is not None:
+        return ax.figure, ax
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    fig, ax = plt.subplots(**subplot_kw)
+    return fig, ax
+
+
+def plot_ca_and_connections(results, ax=None):
+    """The figure of NEST's example: mean Ca with target lines, and connections on a second y axis.
+
+    Parameters
+    ----------
+    results : Results
+        Recorded series (``time``, ``mean_ca_e/i``, ``total_connections_e/i``) and ``target_ca`` metadata.
+    ax : matplotlib.axes.Axes, optional
+        Axes for the Ca; the connections go on a twin axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax1 = _new_axes(ax, figsize=(8, 5))
+    t = results["time"] if "time" in results else np.empty(0)
+    targets = results.metadata.get("target_ca", {})
+    for pop in ("e", "i"):
+        if pop in targets:
+            ax1.axhline(targets[pop], linewidth=4.0, color=COLOURS[f"target_{pop}"], label=f"target Ca ({LABELS[pop]})")
+        if f"mean_ca_{pop}" in results:
+            ax1.plot(t, results[f"mean_ca_{pop}"], COLOURS[pop], linewidth=2.0, label=f"Ca, {LABELS[pop]} neurons")
+    top_ca = max([0.275] + [1.1 * v for v in targets.values()] + [1.05 * np.nanmax(results[f"mean_ca_{p}"]) for p in "ei" if f"mean_ca_{p}" in results and len(results[f"mean_ca_{p}"])])
+    ax1.set_ylim(0, top_ca)
+    ax1.set_xlabel("time (s)")
+    ax1.set_ylabel("mean Ca concentration")
+    ax2 = ax1.twinx()
+    for pop in ("e", "i"):
+        if f"total_connections_{pop}" in results:
+            ax2.plot(
+                t,
+                results[f"total_connections_{pop}"],
+                COLOURS[f"conn_{pop}"],
+                linestyle="--",
+                linewidth=2.0,
+                label=f"{LABELS[pop]} connections",
+            )
+    counts = [results[f"total_connections_{p}"] for p in "ei" if f"total_connections_{p}" in results]
+    top_conn = max([2500.0] + [1.05 * float(np.max(c)) for c in counts if len(c)])
+    ax2.set_ylim(0, top_conn)
+    ax2.set_ylabel("connections")
+    ax1.legend(loc="upper right", fontsize="small", framealpha=1.0)
+    ax2.legend(loc="lower right", fontsize="small", framealpha=1.0)
+    ax1.set_title(_title(results))
+    return fig
+
+
+def plot_overview(results, fig=None):
+    """Second figure: connections per pathway, firing rates with target rates, and the spread of Ca.
+
+    Parameters
+    ----------
+    results : Results
+    fig : matplotlib.figure.Figure, optional
+        Figure to draw into (three stacked axes are added); a new one is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if fig is None:
+        import matplotlib.pyplot as plt  # noqa: PLC0415
+
+        fig = plt.figure(figsize=(8, 9))
+    ax_conn, ax_rate, ax_std = fig.subplots(3, 1, sharex=True)
+    t = results["time"]
+    for key, label, style in (
+        ("connections_ee", "E→E", "m-"),
+        ("connections_ei", "E→I", "m--"),
+        ("connections_ie", "I→E", "k-"),
+        ("connections_ii", "I→I", "k--"),
+    ):
+        if key in results:
+            ax_conn.plot(t, results[key], style, label=label)
+    ax_conn.set_ylabel("synapses")
+    ax_conn.legend(loc="upper left", fontsize="small", ncol=2, framealpha=1.0)
+    targets = results.metadata.get("target_ca", {})
+    ca_per_hz = results.metadata.get("ca_per_hz")
+    for pop in ("e", "i"):
+        if f"rate_{pop}" in results:
+            ax_rate.plot(t, results[f"rate_{pop}"], COLOURS[pop], label=f"{LABELS[pop]} rate")
+        if ca_per_hz and pop in targets:
+            ax_rate.axhline(targets[pop] / ca_per_hz, color=COLOURS[f"target_{pop}"], linewidth=3, zorder=0)
+        if f"std_ca_{pop}" in results:
+            ax_std.plot(t, results[f"std_ca_{pop}"], COLOURS[pop], label=f"{LABELS[pop]} neurons")
+    ax_rate.set_ylabel("firing rate (Hz)")
+    ax_rate.legend(loc="upper right", fontsize="small", framealpha=1.0)
+    ax_std.set_ylabel("std of Ca over neurons")
+    ax_std.set_xlabel("time (s)")
+    ax_std.legend(loc="upper right", fontsize="small", framealpha=1.0)
+    ax_conn.set_title(_title(results))
+    return fig
+
+
+def _title(results):
+    meta = results.metadata
+    n = meta.get("parameters", {})
+    parts = []
+    if n:
+        parts.append(f"{n.get('number_excitatory_neurons', '?')} E + {n.get('number_inhibitory_neurons', '?')} I neurons")
+    if "rng_seed" in meta:
+        parts.append(f"seed {meta['rng_seed']}")
+    if meta and not meta.get("completed", True):
+        parts.append("INCOMPLETE")
+    return ", ".join(parts)

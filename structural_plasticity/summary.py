@@ -1,0 +1,55 @@
+"""The short text summary printed at the end of a run."""
+
+import numpy as np
+
+NAMES = {"e": "excitatory", "i": "inhibitory"}
+
+
+def summarize(results, tolerance=0.05):
+    """Return a few lines describing the end state of a run.
+
+    Lists, per population, the final mean Ca against its target with the firing rates they imply
+    (``Ca / (beta_Ca * tau_Ca)``), the time from which mean Ca stayed within `tolerance` of the target,
+    and the final connection counts per pathway.
+
+    Parameters
+    ----------
+    results : Results
+    tolerance : float
+        Relative tolerance for "settled" (0.05 means 5 %).
+
+    Returns
+    -------
+    str
+    """
+    meta = results.metadata
+    params = meta.get("parameters", {})
+    lines = []
+    if len(results) == 0:
+        return "No sample was recorded."
+    t_end = float(results["time"][-1])
+    state = "completed" if meta.get("completed") else f"INCOMPLETE ({meta.get('status', 'unknown')})"
+    wall = meta.get("wall_time_s")
+    lines.append(
+        f"Simulated {t_end:g} s of {params.get('number_excitatory_neurons', '?')} excitatory + "
+        f"{params.get('number_inhibitory_neurons', '?')} inhibitory neurons"
+        + (f" in {wall:.1f} s wall time" if wall is not None else "")
+        + f" on {meta.get('n_processes', 1)} process(es): {state}."
+    )
+    ca_per_hz = meta.get("ca_per_hz") or np.nan
+    lines.append(f"{'population':<12}{'mean Ca':>9}{'target':>9}{'implied rate':>14}{'target rate':>13}  settled (±{tolerance:.0%})")
+    for pop in ("e", "i"):
+        ca = float(results[f"mean_ca_{pop}"][-1])
+        target = meta["target_ca"][pop]
+        settled = results.settling_time(pop, tolerance)
+        settled_text = f"from {settled:g} s" if settled is not None else "not settled"
+        lines.append(
+            f"{NAMES[pop]:<12}{ca:>9.4f}{target:>9.3g}{ca / ca_per_hz:>11.2f} Hz{target / ca_per_hz:>10.2f} Hz  {settled_text}"
+        )
+    if "connections_ee" in results:
+        c = {k: int(results[f"connections_{k}"][-1]) for k in ("ee", "ei", "ie", "ii")}
+        lines.append(
+            f"connections: {c['ee'] + c['ei']} excitatory (E→E {c['ee']}, E→I {c['ei']}), "
+            f"{c['ie'] + c['ii']} inhibitory (I→E {c['ie']}, I→I {c['ii']})"
+        )
+    return "\n".join(lines)
