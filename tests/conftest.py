@@ -1,0 +1,52 @@
+"""Shared fixtures: small, fast, seeded networks and a way to run the command line in a subprocess.
+
+NEST has one kernel per process; every network built here starts with `nest.ResetKernel` (in
+`prepare_simulation`). Command-line and MPI runs go to subprocesses so they cannot disturb the kernel of
+the test process.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+#: A network small and short enough for a test: 80 E + 20 I neurons, 4 s, recorded every 0.5 s.
+SMALL = dict(
+    number_excitatory_neurons=80,
+    number_inhibitory_neurons=20,
+    t_sim=4000.0,
+    record_interval=500.0,
+    rng_seed=7,
+)
+
+
+@pytest.fixture
+def small():
+    """Parameters of a small, fast network (a fresh dict per test)."""
+    return dict(SMALL)
+
+
+def cli_env():
+    """Environment for command-line subprocesses: non-interactive plotting, no NEST banner."""
+    env = dict(os.environ)
+    env.update(MPLBACKEND="Agg", PYNEST_QUIET="1")
+    return env
+
+
+def run_cli(*args, cwd=None, timeout=600, python=None):
+    """Run ``python -m structural_plasticity ARGS`` and return the CompletedProcess (text output)."""
+    return subprocess.run(
+        [python or sys.executable, "-m", "structural_plasticity", *map(str, args)],
+        cwd=cwd,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def cli():
+    """The `run_cli` function."""
+    return run_cli
