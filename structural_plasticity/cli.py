@@ -304,7 +304,23 @@ def cmd_plot(argv):
 SUBCOMMANDS = {
     "run": ("simulate the example and save figures, data and metadata (the default)", cmd_run),
     "plot": ("re-draw the figures of saved results without simulating", cmd_plot),
+    "compare": ("run NEST's own example and this package side by side and report the largest difference",
+                "structural_plasticity.fidelity:cmd_compare"),
+    "lesion": ("deafferent a group of excitatory neurons after growth and record how the network rewires",
+               "structural_plasticity.experiments.cli:cmd_lesion"),
+    "stimulate": ("raise the input of a group of excitatory neurons for a while and record assembly formation",
+                  "structural_plasticity.experiments.cli:cmd_stimulate"),
 }
+
+
+def _resolve(command):
+    """Return the function of a sub-command; "module:function" strings are imported on first use."""
+    if callable(command):
+        return command
+    import importlib  # noqa: PLC0415
+
+    module, _, function = command.partition(":")
+    return getattr(importlib.import_module(module), function)
 
 
 def main(argv=None):
@@ -319,7 +335,7 @@ def main(argv=None):
     else:
         name = "run"
     try:
-        return SUBCOMMANDS[name][1](argv)
+        return _resolve(SUBCOMMANDS[name][1])(argv)
     except ConfigurationError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR

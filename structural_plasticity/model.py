@@ -361,20 +361,23 @@ class StructuralPlasticityExample:
         nest = import_nest()
         nest.EnableStructuralPlasticity()
         self.start_recording()
-        n_samples = check.multiple_of("t_sim", self.t_sim, "record_interval", self.record_interval)
+        with self.running():
+            self.advance(self.t_sim, callback=callback)
+        return self.results
+
+    @contextmanager
+    def running(self):
+        """Mark the results as running, then completed, interrupted or failed; keep the wall time.
+
+        Subclasses that run several phases wrap all their calls of `advance` in one ``running()`` block.
+        """
+        nest = import_nest()
         meta = self.results.metadata
         meta.update(completed=False, status="running")
-        started = time.perf_counter()
+        self._started = time.perf_counter()
         try:
             with self._stop_on_signals():
-                for _ in range(n_samples):
-                    nest.Simulate(self.record_interval)
-                    self.record()
-                    meta["wall_time_s"] = time.perf_counter() - started
-                    if callback is not None:
-                        callback(self)
-                    if self.comm.any(self._stop_requested is not None):
-                        raise KeyboardInterrupt(f"stopped by signal {self._stop_requested or 'on another rank'}")
+                yield
         except KeyboardInterrupt:
             meta["status"] = "interrupted"
             raise
@@ -382,10 +385,34 @@ class StructuralPlasticityExample:
             meta["status"] = f"failed: {type(exc).__name__}: {exc}"
             raise
         finally:
-            meta["wall_time_s"] = time.perf_counter() - started
+            meta["wall_time_s"] = time.perf_counter() - self._started
             meta["simulated_time_ms"] = float(nest.biological_time)
         meta.update(completed=True, status="completed")
-        return self.results
+
+    def advance(self, duration, callback=None):
+        """Simulate `duration` ms in steps of `record_interval`, recording after each step.
+
+        Must run inside `running` after `start_recording`. Stops with `KeyboardInterrupt` after the
+        current step when a stop was requested (SIGINT, SIGTERM via `request_stop`) on any MPI rank.
+
+        Parameters
+        ----------
+        duration : float
+            Simulated time (ms); a whole multiple of `record_interval`.
+        callback : callable, optional
+            Called as ``callback(self)`` after each sample.
+        """
+        nest = import_nest()
+        n_samples = check.multiple_of("duration", duration, "record_interval", self.record_interval)
+        for _ in range(n_samples):
+            nest.Simulate(self.record_interval)
+            self.record()
+            self.results.metadata["wall_time_s"] = time.perf_counter() - self._started
+            if callback is not None:
+                callback(self)
+            # A collective check, so that all ranks stop at the same step and none waits forever.
+            if self.comm.any(self._stop_requested is not None):
+                raise KeyboardInterrupt(f"stopped by {self._stop_requested or 'a signal on another rank'}")
 
     def run(self, callback=None):
         """Run all phases: `prepare_simulation`, `create_nodes`, `connect_external_input`, `simulate`.
