@@ -21,6 +21,23 @@ SMALL = dict(
 )
 
 
+def fast_growth(rate=2e-3):
+    """Growth curves 20x faster than the defaults, so that a short test run forms synapses of all four pathways."""
+    from structural_plasticity import StructuralPlasticityExample as Example
+
+    curves = {}
+    for name in ("growth_curve_e_e", "growth_curve_e_i", "growth_curve_i_e", "growth_curve_i_i"):
+        scale = 4.0 if name == "growth_curve_i_e" else 1.0  # keep the default 4:1 ratio of Den_ex on I neurons
+        curves[name] = dict(getattr(Example, name), growth_rate=rate * scale)
+    return curves
+
+
+@pytest.fixture
+def growing(small):
+    """Parameters of a small network whose synapses form within its 4 s (E and I pathways all non-empty)."""
+    return dict(small, **fast_growth())
+
+
 @pytest.fixture
 def small():
     """Parameters of a small, fast network (a fresh dict per test)."""
