@@ -1,0 +1,108 @@
+"""Results objects and their files, and the plotting functions (no simulation needed)."""
+
+import json
+
+import matplotlib
+import numpy as np
+import pytest
+
+from structural_plasticity import ConfigurationError, Results, load_results
+from structural_plasticity.plotting import plot_ca_and_connections, plot_overview
+
+
+def make_results(n=6, completed=True):
+    t = np.arange(1, n + 1, dtype=float)
+    series = {
+        "time": t,
+        "mean_ca_e": 0.05 * (1 - np.exp(-t)),
+        "mean_ca_i": 0.2 * (1 - np.exp(-t)),
+        "std_ca_e": np.full(n, 0.004),
+        "std_ca_i": np.full(n, 0.01),
+        "rate_e": np.full(n, 5.0),
+        "rate_i": np.full(n, 20.0),
+        "connections_ee": np.arange(n) * 10,
+        "connections_ei": np.arange(n) * 3,
+        "connections_ie": np.arange(n) * 2,
+        "connections_ii": np.arange(n),
+    }
+    series["total_connections_e"] = series["connections_ee"] + series["connections_ei"]
+    series["total_connections_i"] = series["connections_ie"] + series["connections_ii"]
+    meta = {"target_ca": {"e": 0.05, "i": 0.2}, "ca_per_hz": 0.01, "completed": completed, "rng_seed": 1,
+            "parameters": {"number_excitatory_neurons": 800, "number_inhibitory_neurons": 200}}
+    return Results(series, meta)
+
+
+def test_round_trip_keeps_arrays_dtypes_and_metadata(tmp_path):
+    original = make_results()
+    written = original.save(tmp_path)
+    assert {p.name for p in written} == {"results.npz", "results.csv", "metadata.json"}
+    loaded = load_results(tmp_path)
+    assert loaded.names == original.names
+    for name in original.names:
+        np.testing.assert_array_equal(loaded[name], original[name])
+        assert loaded[name].dtype.kind == original[name].dtype.kind
+    assert loaded.metadata == json.loads(json.dumps(original.metadata))
+    assert not list(tmp_path.glob(".*tmp*"))  # no temporary files left behind
+
+
+def test_csv_has_one_row_per_sample(tmp_path):
+    make_results(n=5).save(tmp_path)
+    rows = (tmp_path / "results.csv").read_text().splitlines()
+    assert len(rows) == 6 and rows[0].startswith("time,mean_ca_e")
+    assert float(rows[-1].split(",")[0]) == 5.0
+
+
+def test_loading_refuses_a_folder_without_results(tmp_path):
+    with pytest.raises(ConfigurationError, match="does not hold saved results"):
+        load_results(tmp_path)
+
+
+def test_loading_never_unpickles(tmp_path):
+    make_results().save(tmp_path)
+    np.savez(tmp_path / "results.npz", time=np.array([object()], dtype=object))  # a pickled object array
+    with pytest.raises(ValueError, match="allow_pickle"):
+        load_results(tmp_path)["time"]
+
+
+def test_results_access():
+    r = make_results()
+    assert len(r) == 6 and "rate_e" in r and r.rate_e[0] == 5.0
+    with pytest.raises(AttributeError, match="no series or attribute 'rate_x'"):
+        r.rate_x
+    r.append(time=7.0, rate_e=np.float64(6.0))
+    assert r.rate_e[-1] == 6.0 and isinstance(r.rate_e, np.ndarray)
+    assert "7 samples" in repr(r) and "completed" in repr(r)
+
+
+def test_nan_metadata_is_written_as_null(tmp_path):
+    r = make_results()
+    r.metadata["wall_time_s"] = float("nan")
+    r.save(tmp_path)
+    assert json.loads((tmp_path / "metadata.json").read_text())["wall_time_s"] is None
+
+
+def test_plots_return_figures_and_leave_the_backend_alone(tmp_path):
+    backend = matplotlib.get_backend()
+    r = make_results()
+    fig = plot_ca_and_connections(r)
+    assert isinstance(fig, matplotlib.figure.Figure)
+    ax1 = fig.axes[0]
+    assert ax1.get_xlabel() == "time (s)"
+    # Target lines of both populations and both Ca curves are drawn on the first axes.
+    ys = [tuple(line.get_ydata()) for line in ax1.lines]
+    assert (0.05, 0.05) in ys and (0.2, 0.2) in ys
+    assert len(fig.axes) == 2 and len(fig.axes[1].lines) == 2  # connections on the twin axis
+    overview = plot_overview(r)
+    assert len(overview.axes) == 3 and len(overview.axes[0].lines) == 4
+    fig.savefig(tmp_path / "f.png")
+    assert (tmp_path / "f.png").stat().st_size > 1000
+    assert matplotlib.get_backend() == backend
+
+
+def test_plots_draw_into_given_axes():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    assert plot_ca_and_connections(make_results(), ax=ax) is fig
+    assert "INCOMPLETE" in plot_ca_and_connections(make_results(completed=False)).axes[0].get_title()
+    plt.close("all")
