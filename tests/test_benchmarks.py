@@ -1,0 +1,37 @@
+"""The benchmark scripts run end to end on a tiny configuration (timings are not asserted)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import cli_env
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def test_benchmark_runs_and_reports_ratios(tmp_path):
+    out = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "benchmark.py"), "--t-sim", "1", "--repeats", "1", "--n-exc", "40",
+         "--n-inh", "10", "--variants", "nest_example,bare,package", "--json", str(tmp_path / "b.json")],
+        env=cli_env(), capture_output=True, text=True, timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    report = json.loads((tmp_path / "b.json").read_text())
+    assert set(report["variants"]) == {"nest_example", "bare", "package"}
+    for entry in report["variants"].values():
+        assert entry["run_s"]["median"] > 0 and entry["peak_rss_mb"]["median"] > 10
+    assert {"package/nest_example", "package/bare"} <= set(report["ratios"])
+    assert "package/bare" in out.stdout
+
+
+def test_scaling_runs(tmp_path):
+    out = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "scaling.py"), "--sizes", "50,100", "--t-sim", "1", "--repeats", "1",
+         "--json", str(tmp_path / "s.json")],
+        env=cli_env(), capture_output=True, text=True, timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    rows = json.loads((tmp_path / "s.json").read_text())
+    assert [r["neurons"] for r in rows] == [50, 100]
+    assert "kb_per_neuron" in rows[1]["package"]
