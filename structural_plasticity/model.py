@@ -74,7 +74,7 @@ class StructuralPlasticityExample:
     # === Simulation ===================================================================================
     t_sim = 200_000.0  # simulated (biological) time (ms)
     dt = 0.1  # resolution of the simulation (ms)
-    rng_seed = 12345  # seed of NEST's random number generators (1 to 2**31 - 1)
+    rng_seed = 12345  # seed of NEST's random number generators (1 to 2**32 - 1)
     threads = 1  # threads per process; NEST's structural plasticity needs 1 (use MPI processes instead)
 
     # === Network ======================================================================================
@@ -216,8 +216,8 @@ class StructuralPlasticityExample:
                 "run on several MPI processes instead (mpirun -n N python -m structural_plasticity)"
             )
         self.rng_seed = check.count("rng_seed", self.rng_seed)
-        if self.rng_seed >= 2**31:
-            raise ConfigurationError(f"rng_seed must be between 1 and {2**31 - 1}, got {self.rng_seed}")
+        if self.rng_seed >= 2**32:
+            raise ConfigurationError(f"rng_seed must be between 1 and {2**32 - 1}, got {self.rng_seed}")
         self.bg_rate = check.non_negative_number("bg_rate", self.bg_rate, "Hz")
         self.delay = check.positive_time("delay", self.delay)
         for name in ("psc_e", "psc_i", "psc_ext"):
