@@ -1,0 +1,78 @@
+"""Deafferentation: remove the external input of a group of excitatory neurons after the network has grown.
+
+Butz & van Ooyen (2013) built the model to explain how cortex rewires after a focal retinal lesion:
+neurons in the lesion projection zone lose their input, their activity and calcium drop, and homeostatic
+structural plasticity then grows new synapses onto them from intact neurons until their activity
+returns toward its set point.
+"""
+
+from ..engine import import_nest
+from ..errors import ConfigurationError
+from .base import Experiment, Phase
+
+
+class LesionExperiment(Experiment):
+    """Grow the network, then deafferent a group of excitatory neurons and record how the network rewires.
+
+    Two phases: ``growth`` (the network grows from no synapses to its set point), then ``recovery``,
+    at whose start the weight of the external Poisson input onto the ``lesioned`` group is set to
+    ``lesion_input_kept * psc_ext`` (0 by default: complete deafferentation). The other excitatory
+    neurons form the ``intact`` group.
+
+    The input is removed by setting the weights of the generator-to-group connections, found with
+    ``nest.GetConnections(source=noise, target=lesioned)``, rather than with ``nest.Disconnect``:
+    NEST 3.10 keeps connections from devices such as ``poisson_generator`` apart from those between
+    neurons, and ``nest.Disconnect`` of them raises ``InexistentConnection``. With zero weight the
+    generator's spikes still reach the group but move no membrane; since nothing in NEST's random
+    streams changes, the growth phase is identical to a `StructuralPlasticityExample` run with the same
+    seed.
+
+    Parameters
+    ----------
+    **parameters
+        Any parameter of `parameter_names`, e.g. ``growth_duration``, ``recovery_duration``,
+        ``group_fraction``.
+
+    Examples
+    --------
+    >>> experiment = LesionExperiment(growth_duration=150_000.0, recovery_duration=250_000.0)  # doctest: +SKIP
+    >>> results = experiment.run()                                                            # doctest: +SKIP
+    >>> results.mean_ca_lesioned[-1]                                                          # doctest: +SKIP
+    """
+
+    # === Protocol =====================================================================================
+    growth_duration = 150_000.0  # growth from no synapses until settled, before the lesion (ms)
+    recovery_duration = 250_000.0  # time recorded after the lesion (ms)
+    lesion_input_kept = 0.0  # fraction of its external input weight the lesioned group keeps (0: none)
+    element_groups = ("lesioned",)  # read the synaptic elements of the lesioned group each sample
+    t_sim = growth_duration + recovery_duration  # (ms) always the sum of the phase durations
+
+    def validate(self):
+        """Check the lesion's own parameters, then those of `Experiment`."""
+        kept = self.lesion_input_kept
+        if isinstance(kept, bool) or not isinstance(kept, (int, float)) or not 0 <= kept < 1:
+            raise ConfigurationError(f"lesion_input_kept must be a number from 0 to below 1, got {kept!r}")
+        super().validate()
+
+    def define_groups(self):
+        """Return ``lesioned`` (`group_fraction` of the E neurons, see `pick_group`) and ``intact`` (the others)."""
+        lesioned, intact = self.pick_group(self.nodes_e)
+        return {"lesioned": lesioned, "intact": intact}
+
+    def phases(self):
+        """Return ``growth``, then ``recovery`` which starts with `lesion`."""
+        return [Phase("growth", self.growth_duration), Phase("recovery", self.recovery_duration, self.lesion)]
+
+    def lesion(self):
+        """Scale the external input of the lesioned group to ``lesion_input_kept`` of its weight."""
+        nest = import_nest()
+        connections = nest.GetConnections(source=self.noise, target=self.groups["lesioned"])
+        weight = self.psc_ext * self.lesion_input_kept
+        if len(connections):
+            connections.set(weight=weight)
+        changed = int(round(self.comm.sum([len(connections)])[0]))
+        self.results.metadata["lesion"] = {
+            "time_s": float(nest.biological_time) / 1000.0,
+            "input_connections_changed": changed,
+            "input_weight_pA": weight,
+        }
