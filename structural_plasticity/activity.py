@@ -6,9 +6,10 @@ trace follows exactly from the spike times: at every spike Ca decays since the l
 jumps by ``beta_Ca``; between spikes it decays with ``tau_Ca``. So the package reads spikes once per
 sample and derives firing rates and Ca of every neuron from them.
 
-The Ca computed here is each neuron's value *at the sample time*. NEST's own ``Ca`` status is the value
-at the neuron's last spike or structural-plasticity update, not decayed to the moment it is read
-(the ``"state"`` read-out of `StructuralPlasticityExample` returns that value instead).
+The Ca computed here is each neuron's value at the sample time. NEST 3.10 also brings every neuron's
+stored ``Ca`` up to the current time at the end of each ``Simulate`` call, so the two agree to rounding
+(measured: 1.7e-16 in mean Ca); the ``"state"`` read-out of `StructuralPlasticityExample` reads NEST's
+stored values instead, exactly as NEST's example does, at the cost of one status dictionary per neuron.
 """
 
 import numpy as np

@@ -136,9 +136,10 @@ class StructuralPlasticityExample:
     delay = 1.0  # delay of every synapse, recurrent and external (ms)
 
     # === Recording ====================================================================================
-    # "spikes": Ca of every neuron at the sample time, rebuilt from recorded spikes (O(spikes), exact).
-    # "state": NEST's stored Ca, as NEST's example reads it (value at each neuron's last spike or
-    #          structural update, O(neurons) status reads); use it to compare with NEST's example.
+    # "spikes": Ca of every neuron at the sample time, rebuilt from recorded spikes (O(spikes)).
+    # "state": NEST's stored Ca, read exactly as NEST's example reads it (O(neurons) status reads).
+    # Both give the same values to rounding (NEST updates its stored Ca at the end of each Simulate);
+    # "state" reproduces NEST's example bit for bit (python -m structural_plasticity compare).
     ca_readout = "spikes"
 
     #: Names of the synapse models that structural plasticity creates.
