@@ -185,9 +185,11 @@ def execute(model, args, extra_figures=None):
         Exit status: 0 done, 130/143 interrupted by SIGINT/SIGTERM (partial results saved).
     """
     example = model(**parameters_from_args(args))  # checks parameters before anything is imported
+    from .parallel import Communicator, check_launch, check_launch_before_import  # noqa: PLC0415
+
+    check_launch_before_import()  # NEST without MPI would exit on import under mpirun, without a hint
     quiet_nest_import()
     nest = import_nest()
-    from .parallel import Communicator, check_launch  # noqa: PLC0415
 
     comm = Communicator(nest)
     check_launch(nest)
@@ -251,7 +253,7 @@ class _Progress:
             from tqdm.auto import tqdm  # noqa: PLC0415
 
             # disable=None: tqdm turns itself off when stderr is not a terminal (logs, CI).
-            self.bar = tqdm(total=example.t_sim / 1000.0, unit="s sim", disable=None, dynamic_ncols=True,
+            self.bar = tqdm(total=example.t_sim / 1000.0, unit=" sim-s", disable=None, dynamic_ncols=True,
                             bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}, {rate_fmt}{postfix}]")
 
     def update(self, example):

@@ -7,6 +7,7 @@ reductions are the identity and mpi4py is never imported.
 """
 
 import os
+import sys
 
 import numpy as np
 
@@ -62,6 +63,7 @@ class Communicator:
                     "install it with 'python -m pip install mpi4py' (or 'pip install structural_plasticity[mpi]')"
                 ) from exc
             self._comm = MPI.COMM_WORLD
+            abort_on_uncaught_exception(self._comm)
 
     @property
     def is_root(self):
@@ -100,6 +102,56 @@ class Communicator:
         """Stop all ranks at once, so that one failing rank cannot leave the others waiting forever."""
         if self._comm is not None:
             self._comm.Abort(code)
+
+
+def abort_on_uncaught_exception(comm):
+    """Make an exception that ends this rank's program stop every rank, instead of a hang (MPI only).
+
+    A rank that dies of an exception leaves the others waiting forever in their next collective call
+    (measured: ``mpirun -n 2`` with rank 1 raising hung until killed). ``python -m mpi4py`` would abort,
+    but only when mpi4py initialised MPI, and NEST initialises it first. So `Communicator` wraps
+    `sys.excepthook`, once, when there is more than one rank: print the traceback, then ``Abort``.
+    Exceptions a program catches, and ``sys.exit``, are unaffected.
+
+    Parameters
+    ----------
+    comm : mpi4py.MPI.Comm
+        Communicator to abort (``MPI.COMM_WORLD``).
+    """
+    previous = sys.excepthook
+    if getattr(previous, "aborts_mpi", False):
+        return
+
+    def hook(kind, value, traceback):
+        previous(kind, value, traceback)
+        sys.stderr.flush()
+        comm.Abort(130 if issubclass(kind, KeyboardInterrupt) else 1)
+
+    hook.aborts_mpi = True
+    sys.excepthook = hook
+
+
+def check_launch_before_import(environ=None):
+    """Refuse a launch by mpirun/srun in a Python without mpi4py, before NEST is imported.
+
+    Under a launcher the package needs mpi4py in any case (`Communicator`), and a Python without it is
+    almost always the plain PyPI environment, whose NEST 3.10 would exit at import with status 127 and
+    a message that does not say how to get an MPI build. Checking first gives every rank this message.
+
+    Raises
+    ------
+    ConfigurationError
+        If a launcher started several processes and mpi4py cannot be imported.
+    """
+    import importlib.util  # noqa: PLC0415
+
+    launched = launcher_size(environ)
+    if launched > 1 and importlib.util.find_spec("mpi4py") is None:
+        raise ConfigurationError(
+            f"launched as {launched} MPI processes, but this Python has no mpi4py, so it is not an MPI environment "
+            "and each process would run its own copy; install an MPI build of NEST with "
+            "'scripts/install-nest-mpi.sh' and launch with that environment's python"
+        )
 
 
 def check_launch(nest, environ=None):
