@@ -33,17 +33,13 @@ parameters = dict(
 )
 if SHORT:
     # A small network whose elements grow 20 times faster, so that synapses appear within seconds.
-    fast = {"growth_curve": "gaussian", "growth_rate": 0.002, "continuous": False, "eta": 0.0, "eps": 0.05}
     parameters.update(
         growth_duration=4_000.0,
         recovery_duration=3_000.0,
         record_interval=500.0,
         number_excitatory_neurons=160,
         number_inhibitory_neurons=40,
-        growth_curve_e_e=fast,
-        growth_curve_e_i=fast,
-        growth_curve_i_e=dict(fast, growth_rate=0.008, eps=0.2),
-        growth_curve_i_i=dict(fast, eps=0.2),
+        **LesionExperiment.growth_curves_scaled(20),
     )
 experiment = LesionExperiment(**parameters)
 # The run lasts the sum of its phases: t_sim is derived, never set.

@@ -21,15 +21,11 @@ SMALL = dict(
 )
 
 
-def fast_growth(rate=2e-3):
+def fast_growth():
     """Growth curves 20x faster than the defaults, so that a short test run forms synapses of all four pathways."""
-    from structural_plasticity import StructuralPlasticityExample as Example
+    from structural_plasticity import StructuralPlasticityExample
 
-    curves = {}
-    for name in ("growth_curve_e_e", "growth_curve_e_i", "growth_curve_i_e", "growth_curve_i_i"):
-        scale = 4.0 if name == "growth_curve_i_e" else 1.0  # keep the default 4:1 ratio of Den_ex on I neurons
-        curves[name] = dict(getattr(Example, name), growth_rate=rate * scale)
-    return curves
+    return StructuralPlasticityExample.growth_curves_scaled(20)
 
 
 @pytest.fixture

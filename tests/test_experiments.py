@@ -27,21 +27,17 @@ from structural_plasticity.experiments import (
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
-_FAST = {"growth_curve": "gaussian", "growth_rate": 0.002, "continuous": False, "eta": 0.0, "eps": 0.05}
 #: A small network that grows synapses within seconds (growth rates 20 times the defaults).
 FAST = dict(
     number_excitatory_neurons=160,
     number_inhibitory_neurons=40,
     rng_seed=7,
     record_interval=500.0,
-    growth_curve_e_e=_FAST,
-    growth_curve_e_i=_FAST,
-    growth_curve_i_e=dict(_FAST, growth_rate=0.008, eps=0.2),
-    growth_curve_i_i=dict(_FAST, eps=0.2),
+    **StructuralPlasticityExample.growth_curves_scaled(20),
 )
-_NONE = dict(_FAST, growth_rate=0.0)
 #: The same network without structural plasticity: no synapse ever forms, neurons see only their input.
-NO_GROWTH = dict(FAST, growth_curve_e_e=_NONE, growth_curve_e_i=_NONE, growth_curve_i_e=_NONE, growth_curve_i_i=_NONE)
+NO_GROWTH = dict(FAST, **StructuralPlasticityExample.growth_curves_scaled(0))
+_FAST = FAST["growth_curve_e_e"]
 
 LESION_PHASES = dict(growth_duration=4000.0, recovery_duration=3000.0)
 STIM_PHASES = dict(growth_duration=3000.0, stimulation_duration=2000.0, recovery_duration=2000.0)

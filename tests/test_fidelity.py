@@ -122,15 +122,7 @@ def test_different_seed_gives_different_results(small):
 # === Counting =======================================================================================
 #: Growth ten times faster than the example's, so that a small network forms synapses of every pathway
 #: within a few seconds.
-FAST_GROWTH = {
-    name: dict(getattr(StructuralPlasticityExample, name), growth_rate=10 * rate)
-    for name, rate in [
-        ("growth_curve_e_e", 0.0001),
-        ("growth_curve_e_i", 0.0001),
-        ("growth_curve_i_e", 0.0004),
-        ("growth_curve_i_i", 0.0001),
-    ]
-}
+FAST_GROWTH = StructuralPlasticityExample.growth_curves_scaled(10)
 
 
 def test_recorded_counts_equal_nest_connections_at_every_sample(small):
