@@ -161,3 +161,14 @@ def test_import_has_no_side_effects():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_growth_curves_scaled_multiplies_only_the_rates():
+    curves = StructuralPlasticityExample.growth_curves_scaled(20)
+    assert set(curves) == {"growth_curve_e_e", "growth_curve_e_i", "growth_curve_i_e", "growth_curve_i_i"}
+    assert curves["growth_curve_i_e"]["growth_rate"] == pytest.approx(0.008)
+    assert curves["growth_curve_e_e"]["growth_rate"] == pytest.approx(0.002)
+    assert curves["growth_curve_i_i"]["eps"] == 0.2 and curves["growth_curve_e_i"]["eta"] == 0.0
+    curves["growth_curve_e_e"]["eps"] = 1.0  # new dicts: the class defaults stay untouched
+    assert StructuralPlasticityExample.growth_curve_e_e["eps"] == 0.05
+    assert StructuralPlasticityExample(**curves).growth_curve_e_e["growth_rate"] == pytest.approx(0.002)
