@@ -42,7 +42,9 @@ def plot_ca_and_connections(results, ax=None):
             ax1.axhline(targets[pop], linewidth=4.0, color=COLOURS[f"target_{pop}"], label=f"target Ca ({LABELS[pop]})")
         if f"mean_ca_{pop}" in results:
             ax1.plot(t, results[f"mean_ca_{pop}"], COLOURS[pop], linewidth=2.0, label=f"Ca, {LABELS[pop]} neurons")
-    top_ca = max([0.275] + [1.1 * v for v in targets.values()] + [1.05 * np.nanmax(results[f"mean_ca_{p}"]) for p in "ei" if f"mean_ca_{p}" in results and len(results[f"mean_ca_{p}"])])
+    # NEST's example fixes 0-0.275; grow the range only when a target or the data would be cut off.
+    ca_series = [results[f"mean_ca_{p}"] for p in "ei" if f"mean_ca_{p}" in results and len(results[f"mean_ca_{p}"])]
+    top_ca = max([0.275] + [1.1 * v for v in targets.values()] + [1.05 * float(np.nanmax(c)) for c in ca_series])
     ax1.set_ylim(0, top_ca)
     ax1.set_xlabel("time (s)")
     ax1.set_ylabel("mean Ca concentration")
@@ -67,24 +69,25 @@ def plot_ca_and_connections(results, ax=None):
     return fig
 
 
-def plot_overview(results, fig=None):
+def plot_overview(results, axes=None):
     """Second figure: connections per pathway, firing rates with target rates, and the spread of Ca.
 
     Parameters
     ----------
     results : Results
-    fig : matplotlib.figure.Figure, optional
-        Figure to draw into (three stacked axes are added); a new one is made when omitted.
+    axes : sequence of three matplotlib.axes.Axes, optional
+        Axes for connections, rates and Ca spread; a new figure with three stacked axes when omitted.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    if fig is None:
+    if axes is None:
         import matplotlib.pyplot as plt  # noqa: PLC0415
 
-        fig = plt.figure(figsize=(8, 9))
-    ax_conn, ax_rate, ax_std = fig.subplots(3, 1, sharex=True)
+        fig, axes = plt.subplots(3, 1, sharex=True, figsize=(8, 9))
+    ax_conn, ax_rate, ax_std = axes
+    fig = ax_conn.figure
     t = results["time"]
     for key, label, style in (
         ("connections_ee", "E→E", "m-"),

@@ -104,5 +104,7 @@ def test_plots_draw_into_given_axes():
 
     fig, ax = plt.subplots()
     assert plot_ca_and_connections(make_results(), ax=ax) is fig
+    fig3, axes = plt.subplots(1, 3)
+    assert plot_overview(make_results(), axes=axes) is fig3 and len(axes[1].lines) == 4  # 2 rates + 2 targets
     assert "INCOMPLETE" in plot_ca_and_connections(make_results(completed=False)).axes[0].get_title()
     plt.close("all")
