@@ -72,8 +72,9 @@ def drive(variant, t_sim_ms, n_exc, n_inh):
             example.connect_external_input()
             example.simulate()
     else:
-        example = StructuralPlasticityExample(t_sim=t_sim_ms, number_excitatory_neurons=n_exc,
-                                              number_inhibitory_neurons=n_inh)
+        example = StructuralPlasticityExample(
+            t_sim=t_sim_ms, number_excitatory_neurons=n_exc, number_inhibitory_neurons=n_inh
+        )
         if variant == "bare":
             example.prepare_simulation()
             example.create_nodes()
@@ -125,8 +126,18 @@ def peak_rss_of_children_mb():
 
 def isolated(variant, args):
     """Measure `variant` from a fresh helper process so that its peak-RSS reading is its own."""
-    command = [sys.executable, str(HERE), "--measure-one", variant, "--t-sim", str(args.t_sim),
-               "--n-exc", str(args.n_exc), "--n-inh", str(args.n_inh)]
+    command = [
+        sys.executable,
+        str(HERE),
+        "--measure-one",
+        variant,
+        "--t-sim",
+        str(args.t_sim),
+        "--n-exc",
+        str(args.n_exc),
+        "--n-inh",
+        str(args.n_inh),
+    ]
     if args.mpi_python:
         command += ["--mpi-python", args.mpi_python]
     out = subprocess.run(command, capture_output=True, text=True)
@@ -147,8 +158,13 @@ def summarize(records, variants):
             entry[key] = {"median": statistics.median(values), "min": min(values), "max": max(values)}
         table[variant] = entry
     ratios = {}
-    for num, den in (("package", "nest_example"), ("package", "bare"), ("mpi2", "nest_example"),
-                     ("mpi2", "package"), ("nest_example", "bare")):
+    for num, den in (
+        ("package", "nest_example"),
+        ("package", "bare"),
+        ("mpi2", "nest_example"),
+        ("mpi2", "package"),
+        ("nest_example", "bare"),
+    ):
         if num in table and den in table:
             ratios[f"{num}/{den}"] = {
                 "run_s": table[num]["run_s"]["median"] / table[den]["run_s"]["median"],
@@ -163,9 +179,14 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3, help="repetitions of each variant (default: 3)")
     parser.add_argument("--n-exc", type=int, default=800, help="excitatory neurons (default: 800)")
     parser.add_argument("--n-inh", type=int, default=200, help="inhibitory neurons (default: 200)")
-    parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated subset of " + ",".join(VARIANTS))
-    parser.add_argument("--mpi-python", default=os.environ.get("SP_MPI_PYTHON"),
-                        help="python of an MPI build of NEST (default: $SP_MPI_PYTHON); mpi2 is skipped without it")
+    parser.add_argument(
+        "--variants", default=",".join(VARIANTS), help="comma-separated subset of " + ",".join(VARIANTS)
+    )
+    parser.add_argument(
+        "--mpi-python",
+        default=os.environ.get("SP_MPI_PYTHON"),
+        help="python of an MPI build of NEST (default: $SP_MPI_PYTHON); mpi2 is skipped without it",
+    )
     parser.add_argument("--json", default="benchmark-results.json", help="where to write the figures (JSON)")
     parser.add_argument("--driver", help=argparse.SUPPRESS)
     parser.add_argument("--measure-one", help=argparse.SUPPRESS)
@@ -189,21 +210,30 @@ def main(argv=None):
             record = isolated(variant, args)
             record["repeat"] = repeat
             records.append(record)
-            print(f"repeat {repeat + 1}/{args.repeats} {variant:<13} run {record['run_s']:8.2f} s   "
-                  f"process {record['wall_s']:8.2f} s   peak RSS {record['peak_rss_mb']:7.1f} MB", flush=True)
+            print(
+                f"repeat {repeat + 1}/{args.repeats} {variant:<13} run {record['run_s']:8.2f} s   "
+                f"process {record['wall_s']:8.2f} s   peak RSS {record['peak_rss_mb']:7.1f} MB",
+                flush=True,
+            )
     table, ratios = summarize(records, variants)
     print(f"\n{'variant':<14}{'run (median)':>14}{'spread':>20}{'peak RSS':>12}")
     for variant, entry in table.items():
         run = entry["run_s"]
-        print(f"{variant:<14}{run['median']:>12.2f} s{run['min']:>9.2f}-{run['max']:<8.2f}s"
-              f"{entry['peak_rss_mb']['median']:>9.1f} MB")
+        print(
+            f"{variant:<14}{run['median']:>12.2f} s{run['min']:>9.2f}-{run['max']:<8.2f}s"
+            f"{entry['peak_rss_mb']['median']:>9.1f} MB"
+        )
     print()
     for name, ratio in ratios.items():
         print(f"{name:<24} time {ratio['run_s']:.3f}   memory {ratio['peak_rss_mb']:.3f}")
     report = {
         "settings": {"t_sim_s": args.t_sim, "repeats": args.repeats, "n_exc": args.n_exc, "n_inh": args.n_inh},
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    "nest": _nest_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "nest": _nest_version(),
+        },
         "variants": table,
         "ratios": ratios,
         "records": records,
@@ -214,8 +244,12 @@ def main(argv=None):
 
 
 def _nest_version():
-    out = subprocess.run([sys.executable, "-c", "import nest; print(nest.__version__)"], capture_output=True,
-                         text=True, env=dict(os.environ, PYNEST_QUIET="1"))
+    out = subprocess.run(
+        [sys.executable, "-c", "import nest; print(nest.__version__)"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYNEST_QUIET="1"),
+    )
     return out.stdout.strip().splitlines()[-1] if out.returncode == 0 and out.stdout.strip() else None
 
 

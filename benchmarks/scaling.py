@@ -57,17 +57,21 @@ def main(argv=None):
             }
         row["overhead"] = row["package"]["run_s"] / row["bare"]["run_s"] - 1.0
         rows.append(row)
-        print(f"{size:>7} neurons, {t_sim:g} s: bare {row['bare']['us_per_neuron_second']:7.1f} µs/neuron-s, "
-              f"package {row['package']['us_per_neuron_second']:7.1f} µs/neuron-s, overhead {row['overhead']:+.1%}, "
-              f"peak RSS bare {row['bare']['peak_rss_mb']:.0f} MB, package {row['package']['peak_rss_mb']:.0f} MB",
-              flush=True)
+        print(
+            f"{size:>7} neurons, {t_sim:g} s: bare {row['bare']['us_per_neuron_second']:7.1f} µs/neuron-s, "
+            f"package {row['package']['us_per_neuron_second']:7.1f} µs/neuron-s, overhead {row['overhead']:+.1%}, "
+            f"peak RSS bare {row['bare']['peak_rss_mb']:.0f} MB, package {row['package']['peak_rss_mb']:.0f} MB",
+            flush=True,
+        )
     for previous, row in zip(rows, rows[1:]):
         dn = row["neurons"] - previous["neurons"]
         for variant in ("bare", "package"):
             slope = (row[variant]["peak_rss_mb"] - previous[variant]["peak_rss_mb"]) * 1024 / dn
             row[variant]["kb_per_neuron"] = slope
-        print(f"memory per neuron between {previous['neurons']} and {row['neurons']}: "
-              f"bare {row['bare']['kb_per_neuron']:.1f} kB, package {row['package']['kb_per_neuron']:.1f} kB")
+        print(
+            f"memory per neuron between {previous['neurons']} and {row['neurons']}: "
+            f"bare {row['bare']['kb_per_neuron']:.1f} kB, package {row['package']['kb_per_neuron']:.1f} kB"
+        )
     Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
     print(f"wrote {args.json}")
     return 0

@@ -25,13 +25,17 @@ folder = sys.argv[1] if len(sys.argv) > 1 else "results"
 if not os.path.exists(os.path.join(folder, "metadata.json")):
     # Nothing saved yet: make a small run first, so that this example also works on its own.
     print(f"{folder}/ holds no results; running a short simulation to create some")
-    StructuralPlasticityExample(t_sim=3_000.0, number_excitatory_neurons=80, number_inhibitory_neurons=20).run().save(folder)
+    StructuralPlasticityExample(t_sim=3_000.0, number_excitatory_neurons=80, number_inhibitory_neurons=20).run().save(
+        folder
+    )
 
 # === Load ===========================================================================================
 results = load_results(folder)
 meta = results.metadata
-print(f"{folder}: {len(results)} samples, seed {meta['rng_seed']}, NEST {meta['versions']['nest']}, "
-      f"completed: {meta['completed']}")
+print(
+    f"{folder}: {len(results)} samples, seed {meta['rng_seed']}, NEST {meta['versions']['nest']}, "
+    f"completed: {meta['completed']}"
+)
 
 # === Plot into our own figure =======================================================================
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))

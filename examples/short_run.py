@@ -24,8 +24,10 @@ example = StructuralPlasticityExample(
     number_inhibitory_neurons=50,  # ...keeping the 80/20 split
     rng_seed=2013,  # the year of Butz & van Ooyen's paper; any seed gives a reproducible run
 )
-print(f"Simulating {example.t_sim / 1000:g} s of {example.number_excitatory_neurons} + "
-      f"{example.number_inhibitory_neurons} neurons")
+print(
+    f"Simulating {example.t_sim / 1000:g} s of {example.number_excitatory_neurons} + "
+    f"{example.number_inhibitory_neurons} neurons"
+)
 
 # === Build and run ==================================================================================
 # run() performs the four phases of NEST's example: prepare_simulation, create_nodes,
@@ -34,11 +36,15 @@ results = example.run()
 
 # === Look at the numbers ============================================================================
 # Every series is a numpy array with one value per record_interval (1 s by default).
-print(f"mean Ca after {results.time[-1]:g} s: E {results.mean_ca_e[-1]:.4f} (target {example.target_ca['e']}), "
-      f"I {results.mean_ca_i[-1]:.4f} (target {example.target_ca['i']})")
+print(
+    f"mean Ca after {results.time[-1]:g} s: E {results.mean_ca_e[-1]:.4f} (target {example.target_ca['e']}), "
+    f"I {results.mean_ca_i[-1]:.4f} (target {example.target_ca['i']})"
+)
 print(f"firing rates: E {results.rate_e[-1]:.2f} Hz, I {results.rate_i[-1]:.2f} Hz")
-print(f"synapses: E->E {results.connections_ee[-1]}, E->I {results.connections_ei[-1]}, "
-      f"I->E {results.connections_ie[-1]}, I->I {results.connections_ii[-1]}")
+print(
+    f"synapses: E->E {results.connections_ee[-1]}, E->I {results.connections_ei[-1]}, "
+    f"I->E {results.connections_ie[-1]}, I->I {results.connections_ii[-1]}"
+)
 
 # === Save ===========================================================================================
 # The same files as the command line writes: NPZ + CSV data and a JSON file with all parameters,

@@ -40,7 +40,9 @@ def _number(kind, positive):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {'a whole number' if kind is int else 'a number'}, got {text!r}")
+            raise argparse.ArgumentTypeError(
+                f"expected {'a whole number' if kind is int else 'a number'}, got {text!r}"
+            )
         if value != value or value in (float("inf"), float("-inf")):
             raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
         if positive and value <= 0:
@@ -76,42 +78,108 @@ def add_run_options(parser, model=StructuralPlasticityExample, default_output="r
     their own defaults.
     """
     sim = parser.add_argument_group("simulation")
-    sim.add_argument("--t-sim", type=positive_float, metavar="S", default=model.t_sim / 1000.0,
-                     help="simulated (biological) time in seconds (default: %(default)g)")
-    sim.add_argument("--record-interval", type=positive_float, metavar="MS", default=model.record_interval,
-                     help="how often to record, in ms of simulated time (default: %(default)g)")
-    sim.add_argument("--update-interval", type=positive_float, metavar="MS", default=model.update_interval,
-                     help="structural plasticity update interval in ms; must be a multiple of --dt "
-                          "(default: %(default)g)")
-    sim.add_argument("--dt", type=positive_float, metavar="MS", default=model.dt,
-                     help="simulation resolution in ms (default: %(default)g)")
-    sim.add_argument("--seed", type=positive_int, metavar="N", default=model.rng_seed,
-                     help="seed of NEST's random number generators (default: %(default)s)")
-    sim.add_argument("--threads", type=positive_int, metavar="N", default=model.threads,
-                     help="threads per process; NEST's structural plasticity allows only 1, "
-                          "use 'mpirun -n N' for parallel runs (default: %(default)s)")
+    sim.add_argument(
+        "--t-sim",
+        type=positive_float,
+        metavar="S",
+        default=model.t_sim / 1000.0,
+        help="simulated (biological) time in seconds (default: %(default)g)",
+    )
+    sim.add_argument(
+        "--record-interval",
+        type=positive_float,
+        metavar="MS",
+        default=model.record_interval,
+        help="how often to record, in ms of simulated time (default: %(default)g)",
+    )
+    sim.add_argument(
+        "--update-interval",
+        type=positive_float,
+        metavar="MS",
+        default=model.update_interval,
+        help="structural plasticity update interval in ms; must be a multiple of --dt " "(default: %(default)g)",
+    )
+    sim.add_argument(
+        "--dt",
+        type=positive_float,
+        metavar="MS",
+        default=model.dt,
+        help="simulation resolution in ms (default: %(default)g)",
+    )
+    sim.add_argument(
+        "--seed",
+        type=positive_int,
+        metavar="N",
+        default=model.rng_seed,
+        help="seed of NEST's random number generators (default: %(default)s)",
+    )
+    sim.add_argument(
+        "--threads",
+        type=positive_int,
+        metavar="N",
+        default=model.threads,
+        help="threads per process; NEST's structural plasticity allows only 1, "
+        "use 'mpirun -n N' for parallel runs (default: %(default)s)",
+    )
     net = parser.add_argument_group("network")
-    net.add_argument("--n-exc", type=positive_int, metavar="N", default=model.number_excitatory_neurons,
-                     help="number of excitatory neurons (default: %(default)s)")
-    net.add_argument("--n-inh", type=positive_int, metavar="N", default=model.number_inhibitory_neurons,
-                     help="number of inhibitory neurons (default: %(default)s)")
-    net.add_argument("--bg-rate", type=non_negative_float, metavar="HZ", default=model.bg_rate,
-                     help="rate of each neuron's Poisson input in Hz (default: %(default)g)")
-    net.add_argument("--ca-readout", choices=CA_READOUTS, default=model.ca_readout,
-                     help="'spikes': Ca at each sample time, rebuilt from spikes (fast); 'state': NEST's stored Ca, "
-                          "as NEST's example reads it (default: %(default)s)")
-    net.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
-                     help="set any parameter of the class, VALUE in JSON (e.g. --set psc_e=500 or "
-                          "--set 'growth_curve_e_e={\"growth_curve\": \"gaussian\", \"growth_rate\": 2e-4, \"eps\": 0.05}'); "
-                          "repeatable")
+    net.add_argument(
+        "--n-exc",
+        type=positive_int,
+        metavar="N",
+        default=model.number_excitatory_neurons,
+        help="number of excitatory neurons (default: %(default)s)",
+    )
+    net.add_argument(
+        "--n-inh",
+        type=positive_int,
+        metavar="N",
+        default=model.number_inhibitory_neurons,
+        help="number of inhibitory neurons (default: %(default)s)",
+    )
+    net.add_argument(
+        "--bg-rate",
+        type=non_negative_float,
+        metavar="HZ",
+        default=model.bg_rate,
+        help="rate of each neuron's Poisson input in Hz (default: %(default)g)",
+    )
+    net.add_argument(
+        "--ca-readout",
+        choices=CA_READOUTS,
+        default=model.ca_readout,
+        help="'spikes': Ca at each sample time, rebuilt from spikes (fast); 'state': NEST's stored Ca, "
+        "as NEST's example reads it (default: %(default)s)",
+    )
+    net.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set any parameter of the class, VALUE in JSON (e.g. --set psc_e=500 or "
+        '--set \'growth_curve_e_e={"growth_curve": "gaussian", "growth_rate": 2e-4, "eps": 0.05}\'); '
+        "repeatable",
+    )
     out = parser.add_argument_group("output")
-    out.add_argument("-o", "--output", metavar="DIR", default=default_output,
-                     help="folder for figures, data and metadata; must not already hold results (default: %(default)s)")
+    out.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        default=default_output,
+        help="folder for figures, data and metadata; must not already hold results (default: %(default)s)",
+    )
     out.add_argument("--overwrite", action="store_true", help="replace results already in the output folder")
-    out.add_argument("--formats", type=parse_formats_arg, default=["png", "eps"], metavar="LIST",
-                     help=f"comma-separated figure formats out of {', '.join(FIGURE_FORMATS)} (default: png,eps)")
+    out.add_argument(
+        "--formats",
+        type=parse_formats_arg,
+        default=["png", "eps"],
+        metavar="LIST",
+        help=f"comma-separated figure formats out of {', '.join(FIGURE_FORMATS)} (default: png,eps)",
+    )
     out.add_argument("--no-plot", action="store_true", help="write data and metadata but no figures")
-    out.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors (no progress bar, no summary)")
+    out.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing but errors (no progress bar, no summary)"
+    )
 
 
 def parse_formats_arg(text):
@@ -239,8 +307,10 @@ def execute(model, args, extra_figures=None):
                 file=sys.stderr,
             )
         say(summarize(results))
-        say(f"Wrote {args.output}/: results.npz, results.csv, metadata.json"
-            + ("" if args.no_plot else f", figures ({','.join(args.formats)})"))
+        say(
+            f"Wrote {args.output}/: results.npz, results.csv, metadata.json"
+            + ("" if args.no_plot else f", figures ({','.join(args.formats)})")
+        )
     return status
 
 
@@ -253,8 +323,13 @@ class _Progress:
             from tqdm.auto import tqdm  # noqa: PLC0415
 
             # disable=None: tqdm turns itself off when stderr is not a terminal (logs, CI).
-            self.bar = tqdm(total=example.t_sim / 1000.0, unit=" sim-s", disable=None, dynamic_ncols=True,
-                            bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}, {rate_fmt}{postfix}]")
+            self.bar = tqdm(
+                total=example.t_sim / 1000.0,
+                unit=" sim-s",
+                disable=None,
+                dynamic_ncols=True,
+                bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}, {rate_fmt}{postfix}]",
+            )
 
     def update(self, example):
         if self.bar is not None:
@@ -283,9 +358,16 @@ class _Checkpoint:
 def build_plot_parser():
     parser = _Parser(prog=f"{PROG} plot", description="Re-draw the figures of saved results without simulating.")
     parser.add_argument("folder", help="output folder of an earlier run")
-    parser.add_argument("-o", "--output", metavar="DIR", help="where to write the figures (default: the results folder)")
-    parser.add_argument("--formats", type=parse_formats_arg, default=["png", "eps"], metavar="LIST",
-                        help=f"comma-separated figure formats out of {', '.join(FIGURE_FORMATS)} (default: png,eps)")
+    parser.add_argument(
+        "-o", "--output", metavar="DIR", help="where to write the figures (default: the results folder)"
+    )
+    parser.add_argument(
+        "--formats",
+        type=parse_formats_arg,
+        default=["png", "eps"],
+        metavar="LIST",
+        help=f"comma-separated figure formats out of {', '.join(FIGURE_FORMATS)} (default: png,eps)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     return parser
 
@@ -306,12 +388,18 @@ def cmd_plot(argv):
 SUBCOMMANDS = {
     "run": ("simulate the example and save figures, data and metadata (the default)", cmd_run),
     "plot": ("re-draw the figures of saved results without simulating", cmd_plot),
-    "compare": ("run NEST's own example and this package side by side and report the largest difference",
-                "structural_plasticity.fidelity:cmd_compare"),
-    "lesion": ("deafferent a group of excitatory neurons after growth and record how the network rewires",
-               "structural_plasticity.experiments.cli:cmd_lesion"),
-    "stimulate": ("raise the input of a group of excitatory neurons for a while and record assembly formation",
-                  "structural_plasticity.experiments.cli:cmd_stimulate"),
+    "compare": (
+        "run NEST's own example and this package side by side and report the largest difference",
+        "structural_plasticity.fidelity:cmd_compare",
+    ),
+    "lesion": (
+        "deafferent a group of excitatory neurons after growth and record how the network rewires",
+        "structural_plasticity.experiments.cli:cmd_lesion",
+    ),
+    "stimulate": (
+        "raise the input of a group of excitatory neurons for a while and record assembly formation",
+        "structural_plasticity.experiments.cli:cmd_stimulate",
+    ),
 }
 
 

@@ -27,12 +27,12 @@ from contextlib import contextmanager
 import numpy as np
 
 from . import __version__
+from . import validation as check
 from .activity import PopulationActivity, SpikeSorter, population_statistics
 from .engine import import_nest, local_nodes
 from .errors import ConfigurationError
 from .parallel import Communicator, check_launch
 from .results import Results
-from . import validation as check
 
 #: Keys every growth-curve dictionary must have.
 REQUIRED_GROWTH_CURVE_KEYS = ("growth_curve", "growth_rate", "eps")

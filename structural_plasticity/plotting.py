@@ -122,7 +122,9 @@ def _title(results):
     n = meta.get("parameters", {})
     parts = []
     if n:
-        parts.append(f"{n.get('number_excitatory_neurons', '?')} E + {n.get('number_inhibitory_neurons', '?')} I neurons")
+        parts.append(
+            f"{n.get('number_excitatory_neurons', '?')} E + {n.get('number_inhibitory_neurons', '?')} I neurons"
+        )
     if "rng_seed" in meta:
         parts.append(f"seed {meta['rng_seed']}")
     if meta and not meta.get("completed", True):

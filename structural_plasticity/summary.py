@@ -37,7 +37,9 @@ def summarize(results, tolerance=0.05):
         + f" on {meta.get('n_processes', 1)} process(es): {state}."
     )
     ca_per_hz = meta.get("ca_per_hz") or np.nan
-    lines.append(f"{'population':<12}{'mean Ca':>9}{'target':>9}{'implied rate':>14}{'target rate':>13}  settled (±{tolerance:.0%})")
+    lines.append(
+        f"{'population':<12}{'mean Ca':>9}{'target':>9}{'implied rate':>14}{'target rate':>13}  settled (±{tolerance:.0%})"
+    )
     for pop in ("e", "i"):
         ca = float(results[f"mean_ca_{pop}"][-1])
         target = meta["target_ca"][pop]

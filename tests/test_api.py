@@ -7,13 +7,39 @@ import structural_plasticity as sp
 from structural_plasticity import ConfigurationError, StructuralPlasticityExample
 
 SEED_ATTRIBUTES = [
-    "t_sim", "dt", "number_excitatory_neurons", "number_inhibitory_neurons", "update_interval",
-    "record_interval", "bg_rate", "neuron_model", "model_params", "growth_curve_e_e", "growth_curve_e_i",
-    "growth_curve_i_e", "growth_curve_i_i", "psc_e", "psc_i", "psc_ext", "nodes_e", "nodes_i", "mean_ca_e",
-    "mean_ca_i", "total_connections_e", "total_connections_i",
+    "t_sim",
+    "dt",
+    "number_excitatory_neurons",
+    "number_inhibitory_neurons",
+    "update_interval",
+    "record_interval",
+    "bg_rate",
+    "neuron_model",
+    "model_params",
+    "growth_curve_e_e",
+    "growth_curve_e_i",
+    "growth_curve_i_e",
+    "growth_curve_i_i",
+    "psc_e",
+    "psc_i",
+    "psc_ext",
+    "nodes_e",
+    "nodes_i",
+    "mean_ca_e",
+    "mean_ca_i",
+    "total_connections_e",
+    "total_connections_i",
 ]
-SEED_METHODS = ["prepare_simulation", "create_nodes", "connect_external_input", "record_ca", "record_connectivity",
-                "simulate", "plot_data", "run"]
+SEED_METHODS = [
+    "prepare_simulation",
+    "create_nodes",
+    "connect_external_input",
+    "record_ca",
+    "record_connectivity",
+    "simulate",
+    "plot_data",
+    "run",
+]
 
 
 def test_seed_names_exist():

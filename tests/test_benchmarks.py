@@ -12,9 +12,26 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 def test_benchmark_runs_and_reports_ratios(tmp_path):
     out = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "benchmark.py"), "--t-sim", "1", "--repeats", "1", "--n-exc", "40",
-         "--n-inh", "10", "--variants", "nest_example,bare,package", "--json", str(tmp_path / "b.json")],
-        env=cli_env(), capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            str(BENCHMARKS / "benchmark.py"),
+            "--t-sim",
+            "1",
+            "--repeats",
+            "1",
+            "--n-exc",
+            "40",
+            "--n-inh",
+            "10",
+            "--variants",
+            "nest_example,bare,package",
+            "--json",
+            str(tmp_path / "b.json"),
+        ],
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert out.returncode == 0, out.stderr
     report = json.loads((tmp_path / "b.json").read_text())
@@ -27,9 +44,22 @@ def test_benchmark_runs_and_reports_ratios(tmp_path):
 
 def test_scaling_runs(tmp_path):
     out = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "scaling.py"), "--sizes", "50,100", "--t-sim", "1", "--repeats", "1",
-         "--json", str(tmp_path / "s.json")],
-        env=cli_env(), capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            str(BENCHMARKS / "scaling.py"),
+            "--sizes",
+            "50,100",
+            "--t-sim",
+            "1",
+            "--repeats",
+            "1",
+            "--json",
+            str(tmp_path / "s.json"),
+        ],
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert out.returncode == 0, out.stderr
     rows = json.loads((tmp_path / "s.json").read_text())

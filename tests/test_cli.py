@@ -9,8 +9,8 @@ import time
 
 import numpy as np
 import pytest
-
 from conftest import cli_env, run_cli
+
 from structural_plasticity import load_results
 
 #: A short run of a small network (the numbers are seconds, ms and neuron counts as on the command line).
@@ -22,9 +22,18 @@ def test_help_explains_every_option_with_unit_and_default():
     assert out.returncode == 0
     text = out.stdout
     for option, unit_or_default in [
-        ("--t-sim", "seconds"), ("--record-interval", "ms"), ("--update-interval", "ms"), ("--n-exc", "800"),
-        ("--n-inh", "200"), ("--seed", "12345"), ("--output", "results"), ("--formats", "png,eps"),
-        ("--no-plot", ""), ("--quiet", ""), ("--overwrite", ""), ("--threads", "MPI"),
+        ("--t-sim", "seconds"),
+        ("--record-interval", "ms"),
+        ("--update-interval", "ms"),
+        ("--n-exc", "800"),
+        ("--n-inh", "200"),
+        ("--seed", "12345"),
+        ("--output", "results"),
+        ("--formats", "png,eps"),
+        ("--no-plot", ""),
+        ("--quiet", ""),
+        ("--overwrite", ""),
+        ("--threads", "MPI"),
     ]:
         assert option in text and unit_or_default in text, option
     assert "plot" in text and "compare" in text  # the other sub-commands are listed
@@ -40,8 +49,15 @@ def finished_run(tmp_path_factory):
 def test_run_writes_figures_data_and_metadata(finished_run):
     out, folder = finished_run
     assert out.returncode == 0, out.stderr
-    for name in ("structural_plasticity.png", "structural_plasticity.eps", "overview.png", "overview.eps",
-                 "results.npz", "results.csv", "metadata.json"):
+    for name in (
+        "structural_plasticity.png",
+        "structural_plasticity.eps",
+        "overview.png",
+        "overview.eps",
+        "results.npz",
+        "results.csv",
+        "metadata.json",
+    ):
         assert (folder / name).stat().st_size > 0, name
     meta = json.loads((folder / "metadata.json").read_text())
     assert meta["completed"] is True and meta["status"] == "completed"
@@ -140,8 +156,12 @@ def test_missing_nest_says_how_to_install(tmp_path):
     (fake / "__init__.py").write_text("raise ImportError('No module named nest (simulated)')\n")
     env = cli_env()
     env["PYTHONPATH"] = str(tmp_path / "fake")
-    out = subprocess.run([sys.executable, "-m", "structural_plasticity", *SHORT, "-o", tmp_path / "o"],
-                         env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "structural_plasticity", *SHORT, "-o", tmp_path / "o"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 2
     assert "NEST is not installed" in out.stderr and "pip install nest-simulator" in out.stderr
     assert "Traceback" not in out.stderr
@@ -152,7 +172,10 @@ def test_signal_keeps_partial_results(tmp_path, signum, status):
     folder = tmp_path / "partial"
     proc = subprocess.Popen(
         [sys.executable, "-m", "structural_plasticity", "--t-sim", "100", "--no-plot", "-o", str(folder)],
-        env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert "Simulating" in proc.stdout.readline()  # the run has started
     time.sleep(4.0)  # let it record a few of its 100 samples (about 0.7 s each)

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import cli_env
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -19,8 +18,14 @@ def short_env():
 
 
 def run_example(name, *args, cwd):
-    return subprocess.run([sys.executable, str(EXAMPLES / name), *args], cwd=cwd, env=short_env(),
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args],
+        cwd=cwd,
+        env=short_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_short_run(tmp_path):
@@ -55,8 +60,9 @@ def test_notebook_executes(tmp_path, monkeypatch):
     # The kernel must use Jupyter's inline backend (as a user's notebook does), not the tests' Agg.
     monkeypatch.delenv("MPLBACKEND", raising=False)
     notebook = nbformat.read(EXAMPLES / "notebook.ipynb", as_version=4)
-    nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    nbclient.NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs)  # the figures were drawn

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import cli_env, run_cli
+
 from structural_plasticity import ConfigurationError, StructuralPlasticityExample
 from structural_plasticity.experiments import (
     Experiment,

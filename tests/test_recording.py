@@ -21,8 +21,19 @@ def grown():
 def test_every_series_has_one_value_per_sample(grown):
     r = grown.results
     expected = {
-        "time", "mean_ca_e", "mean_ca_i", "std_ca_e", "std_ca_i", "rate_e", "rate_i", "total_connections_e",
-        "total_connections_i", "connections_ee", "connections_ei", "connections_ie", "connections_ii",
+        "time",
+        "mean_ca_e",
+        "mean_ca_i",
+        "std_ca_e",
+        "std_ca_i",
+        "rate_e",
+        "rate_i",
+        "total_connections_e",
+        "total_connections_i",
+        "connections_ee",
+        "connections_ei",
+        "connections_ie",
+        "connections_ii",
     }
     assert expected <= set(r.names)
     assert {len(r[name]) for name in r.names} == {8}
@@ -92,8 +103,7 @@ def test_spike_recorder_memory_is_emptied_each_sample(grown):
 def test_settling_time():
     from structural_plasticity import Results
 
-    r = Results({"time": [1, 2, 3, 4, 5], "mean_ca_e": [0.01, 0.049, 0.06, 0.051, 0.0499]},
-                {"target_ca": {"e": 0.05}})
+    r = Results({"time": [1, 2, 3, 4, 5], "mean_ca_e": [0.01, 0.049, 0.06, 0.051, 0.0499]}, {"target_ca": {"e": 0.05}})
     assert r.settling_time("e") == 4.0
     r2 = Results({"time": [1, 2], "mean_ca_e": [0.05, 0.01]}, {"target_ca": {"e": 0.05}})
     assert r2.settling_time("e") is None

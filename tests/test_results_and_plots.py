@@ -27,8 +27,13 @@ def make_results(n=6, completed=True):
     }
     series["total_connections_e"] = series["connections_ee"] + series["connections_ei"]
     series["total_connections_i"] = series["connections_ie"] + series["connections_ii"]
-    meta = {"target_ca": {"e": 0.05, "i": 0.2}, "ca_per_hz": 0.01, "completed": completed, "rng_seed": 1,
-            "parameters": {"number_excitatory_neurons": 800, "number_inhibitory_neurons": 200}}
+    meta = {
+        "target_ca": {"e": 0.05, "i": 0.2},
+        "ca_per_hz": 0.01,
+        "completed": completed,
+        "rng_seed": 1,
+        "parameters": {"number_excitatory_neurons": 800, "number_inhibitory_neurons": 200},
+    }
     return Results(series, meta)
 
 

@@ -26,10 +26,10 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .. import validation as check
 from ..engine import import_nest, local_nodes
 from ..errors import ConfigurationError
 from ..model import StructuralPlasticityExample
-from .. import validation as check
 
 #: How an intervention group is picked from the excitatory neurons (see `Experiment.group_selection`).
 GROUP_SELECTIONS = ("random", "first")
