@@ -289,28 +289,32 @@ def execute(model, args, extra_figures=None):
     try:
         example.run(callback=on_sample)
     except KeyboardInterrupt:
-        status = 143 if example._stop_requested == "SIGTERM" else 130
+        status = 143 if example.stop_reason == "SIGTERM" else 130
     finally:
         progress.close()
-        if comm.is_root and example.results.metadata:
+        if comm.is_root and len(example.results):
             example.results.save(args.output)  # whatever happened, keep what was recorded
     results = example.results
-    if comm.is_root:
-        if not args.no_plot and len(results):
-            save_standard_figures(results, args.output, args.formats)
-            if extra_figures is not None:
-                extra_figures(results, args.output, args.formats)
-        if status:
-            print(
-                f"{PROG}: interrupted after {results.metadata.get('simulated_time_ms', 0) / 1000:g} s of simulated time; "
-                f"the partial results are saved in {args.output}/ (marked incomplete)",
-                file=sys.stderr,
-            )
-        say(summarize(results))
-        say(
-            f"Wrote {args.output}/: results.npz, results.csv, metadata.json"
-            + ("" if args.no_plot else f", figures ({','.join(args.formats)})")
+    if not comm.is_root:
+        return status
+    if not len(results):
+        print(f"{PROG}: interrupted before the first sample; nothing was recorded or saved", file=sys.stderr)
+        return status
+    if not args.no_plot:
+        save_standard_figures(results, args.output, args.formats)
+        if extra_figures is not None:
+            extra_figures(results, args.output, args.formats)
+    if status:
+        print(
+            f"{PROG}: interrupted after {results.metadata.get('simulated_time_ms', 0) / 1000:g} s of simulated time; "
+            f"the partial results are saved in {args.output}/ (marked incomplete)",
+            file=sys.stderr,
         )
+    say(summarize(results))
+    say(
+        f"Wrote {args.output}/: results.npz, results.csv, metadata.json"
+        + ("" if args.no_plot else f", figures ({','.join(args.formats)})")
+    )
     return status
 
 

@@ -613,6 +613,11 @@ class StructuralPlasticityExample:
         finally:
             signal.signal(signal.SIGINT, previous)
 
+    @property
+    def stop_reason(self):
+        """str or None: why the last `simulate` was asked to stop (e.g. ``"SIGINT"``), None if it was not."""
+        return self._stop_requested
+
     def request_stop(self, reason="request"):
         """Ask a running `simulate` to stop after the current interval (e.g. from a SIGTERM handler)."""
         self._stop_requested = reason

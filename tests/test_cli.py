@@ -130,6 +130,10 @@ def test_plot_subcommand_redraws_saved_results(tmp_path):
         (["--set", "nonsense=1"], "unknown parameter 'nonsense'"),
         (["--set", "neuron_model=iaf_foo"], "unknown neuron_model 'iaf_foo'"),
         (["--bogus"], "unrecognized arguments: --bogus"),
+        (
+            ["--set", 'growth_curve_e_e={"growth_curve": "gaussian", "growth_rate": 1e-4, "eps": 0.05, "epsilon": 1}'],
+            "growth curve of Den_ex has unknown key 'epsilon'",
+        ),
     ],
 )
 def test_user_errors_are_one_line_without_traceback(tmp_path, args, message):
@@ -138,7 +142,7 @@ def test_user_errors_are_one_line_without_traceback(tmp_path, args, message):
     assert message in out.stderr
     assert "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
-    assert not (tmp_path / "never" / "results.npz").exists()
+    assert not (tmp_path / "never" / "results.npz").exists()  # a user error leaves no results behind
 
 
 def test_unwritable_output_folder(tmp_path):
