@@ -17,6 +17,9 @@ Variants
 ``bare``          the package's network, one ``nest.Simulate(t_sim)`` call, no recording: the engine's limit.
 ``package``       ``StructuralPlasticityExample(...).run()`` with default settings, 1 process.
 ``mpi2``          the same under ``mpirun -n 2`` with an MPI build of NEST (``--mpi-python``), when available.
+``chunked``       (diagnostic) the package's network simulated in ``record_interval`` steps, no recording:
+                  package/chunked is the cost of recording alone, chunked/bare the cost of stepping.
+``run_manager``   (diagnostic) like ``chunked``, with ``nest.RunManager`` and ``nest.Run`` steps.
 
 Examples
 --------
@@ -36,7 +39,9 @@ import sys
 import time
 from pathlib import Path
 
-VARIANTS = ("nest_example", "bare", "package", "mpi2")
+VARIANTS = ("nest_example", "bare", "package", "mpi2", "chunked", "run_manager")
+#: Run by default; the others isolate where time goes (see the module docstring).
+DEFAULT_VARIANTS = ("nest_example", "bare", "package", "mpi2")
 HERE = Path(__file__).resolve()
 
 
@@ -57,35 +62,54 @@ def load_nest_example():
 
 
 def drive(variant, t_sim_ms, n_exc, n_inh):
+    """Build and simulate one variant; print ``run_s`` (all), ``setup_s`` (until the first simulated step)
+    and ``loop_s`` (the simulation with its recording) as JSON."""
     import nest
 
     from structural_plasticity import StructuralPlasticityExample
 
+    # Loading NEST's example imports matplotlib.pyplot: do it before the clock starts.
+    nest_example_class = load_nest_example().StructralPlasticityExample if variant == "nest_example" else None
     start = time.perf_counter()
     if variant == "nest_example":
-        example = load_nest_example().StructralPlasticityExample()
+        example = nest_example_class()
         example.t_sim = t_sim_ms
         example.number_excitatory_neurons, example.number_inhibitory_neurons = n_exc, n_inh
         with contextlib.redirect_stdout(io.StringIO()):  # its progress prints
             example.prepare_simulation()
             example.create_nodes()
             example.connect_external_input()
+            setup_done = time.perf_counter()
             example.simulate()
     else:
         example = StructuralPlasticityExample(
             t_sim=t_sim_ms, number_excitatory_neurons=n_exc, number_inhibitory_neurons=n_inh
         )
-        if variant == "bare":
-            example.prepare_simulation()
-            example.create_nodes()
-            example.connect_external_input()
-            nest.EnableStructuralPlasticity()
-            nest.Simulate(t_sim_ms)
+        example.prepare_simulation()
+        example.create_nodes()
+        example.connect_external_input()
+        nest.EnableStructuralPlasticity()
+        steps = int(round(t_sim_ms / example.record_interval))
+        if variant == "package":  # what StructuralPlasticityExample.simulate does, timed in two parts
+            example.start_recording()
+            setup_done = time.perf_counter()
+            with example.running():
+                example.advance(t_sim_ms)
         else:
-            example.run()
-    run_s = time.perf_counter() - start
+            setup_done = time.perf_counter()
+            if variant == "bare":
+                nest.Simulate(t_sim_ms)
+            elif variant == "chunked":
+                for _ in range(steps):
+                    nest.Simulate(example.record_interval)
+            else:
+                with nest.RunManager():
+                    for _ in range(steps):
+                        nest.Run(example.record_interval)
+    end = time.perf_counter()
     if nest.Rank() == 0:
-        print(json.dumps({"variant": variant, "run_s": run_s, "processes": nest.NumProcesses()}))
+        record = {"variant": variant, "run_s": end - start, "setup_s": setup_done - start, "loop_s": end - setup_done}
+        print(json.dumps(dict(record, processes=nest.NumProcesses())))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -153,7 +177,7 @@ def summarize(records, variants):
         if not rows:
             continue
         entry = {"n": len(rows)}
-        for key in ("run_s", "wall_s", "peak_rss_mb"):
+        for key in ("run_s", "setup_s", "loop_s", "wall_s", "peak_rss_mb"):
             values = [r[key] for r in rows]
             entry[key] = {"median": statistics.median(values), "min": min(values), "max": max(values)}
         table[variant] = entry
@@ -164,10 +188,14 @@ def summarize(records, variants):
         ("mpi2", "nest_example"),
         ("mpi2", "package"),
         ("nest_example", "bare"),
+        ("package", "chunked"),
+        ("chunked", "bare"),
+        ("run_manager", "bare"),
     ):
         if num in table and den in table:
             ratios[f"{num}/{den}"] = {
                 "run_s": table[num]["run_s"]["median"] / table[den]["run_s"]["median"],
+                "loop_s": table[num]["loop_s"]["median"] / table[den]["loop_s"]["median"],
                 "peak_rss_mb": table[num]["peak_rss_mb"]["median"] / table[den]["peak_rss_mb"]["median"],
             }
     return table, ratios
@@ -180,7 +208,7 @@ def main(argv=None):
     parser.add_argument("--n-exc", type=int, default=800, help="excitatory neurons (default: 800)")
     parser.add_argument("--n-inh", type=int, default=200, help="inhibitory neurons (default: 200)")
     parser.add_argument(
-        "--variants", default=",".join(VARIANTS), help="comma-separated subset of " + ",".join(VARIANTS)
+        "--variants", default=",".join(DEFAULT_VARIANTS), help="comma-separated subset of " + ",".join(VARIANTS)
     )
     parser.add_argument(
         "--mpi-python",
@@ -216,16 +244,20 @@ def main(argv=None):
                 flush=True,
             )
     table, ratios = summarize(records, variants)
-    print(f"\n{'variant':<14}{'run (median)':>14}{'spread':>20}{'peak RSS':>12}")
+    print(f"\n{'variant':<14}{'run (median)':>14}{'spread':>20}{'set-up':>10}{'loop':>10}{'peak RSS':>12}")
     for variant, entry in table.items():
         run = entry["run_s"]
         print(
             f"{variant:<14}{run['median']:>12.2f} s{run['min']:>9.2f}-{run['max']:<8.2f}s"
+            f"{entry['setup_s']['median']:>8.2f} s{entry['loop_s']['median']:>8.2f} s"
             f"{entry['peak_rss_mb']['median']:>9.1f} MB"
         )
     print()
     for name, ratio in ratios.items():
-        print(f"{name:<24} time {ratio['run_s']:.3f}   memory {ratio['peak_rss_mb']:.3f}")
+        print(
+            f"{name:<24} time {ratio['run_s']:.3f}   loop only {ratio['loop_s']:.3f}   "
+            f"memory {ratio['peak_rss_mb']:.3f}"
+        )
     report = {
         "settings": {"t_sim_s": args.t_sim, "repeats": args.repeats, "n_exc": args.n_exc, "n_inh": args.n_inh},
         "machine": {

@@ -51,15 +51,20 @@ def main(argv=None):
             run_s = statistics.median(r["run_s"] for r in records)
             row[variant] = {
                 "run_s": run_s,
+                "setup_s": statistics.median(r["setup_s"] for r in records),
+                "loop_s": statistics.median(r["loop_s"] for r in records),
                 "run_s_all": [r["run_s"] for r in records],
                 "us_per_neuron_second": run_s / (size * t_sim) * 1e6,
                 "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in records),
             }
         row["overhead"] = row["package"]["run_s"] / row["bare"]["run_s"] - 1.0
+        # The loop alone: the recurring cost of recording, without the one-time set-up of the recorder.
+        row["loop_overhead"] = row["package"]["loop_s"] / row["bare"]["loop_s"] - 1.0
         rows.append(row)
         print(
             f"{size:>7} neurons, {t_sim:g} s: bare {row['bare']['us_per_neuron_second']:7.1f} µs/neuron-s, "
-            f"package {row['package']['us_per_neuron_second']:7.1f} µs/neuron-s, overhead {row['overhead']:+.1%}, "
+            f"package {row['package']['us_per_neuron_second']:7.1f} µs/neuron-s, overhead {row['overhead']:+.1%} "
+            f"(loop {row['loop_overhead']:+.1%}, set-up {row['package']['setup_s']:.1f} s vs {row['bare']['setup_s']:.1f} s), "
             f"peak RSS bare {row['bare']['peak_rss_mb']:.0f} MB, package {row['package']['peak_rss_mb']:.0f} MB",
             flush=True,
         )
