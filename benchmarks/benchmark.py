@@ -20,6 +20,8 @@ Variants
 ``chunked``       (diagnostic) the package's network simulated in ``record_interval`` steps, no recording:
                   package/chunked is the cost of recording alone, chunked/bare the cost of stepping.
 ``run_manager``   (diagnostic) like ``chunked``, with ``nest.RunManager`` and ``nest.Run`` steps.
+``recorder``      (diagnostic) like ``chunked``, with the package's spike recorder connected but never read:
+                  recorder/chunked is NEST's own cost of delivering every spike to the recorder.
 
 Examples
 --------
@@ -39,7 +41,7 @@ import sys
 import time
 from pathlib import Path
 
-VARIANTS = ("nest_example", "bare", "package", "mpi2", "chunked", "run_manager")
+VARIANTS = ("nest_example", "bare", "package", "mpi2", "chunked", "run_manager", "recorder")
 #: Run by default; the others isolate where time goes (see the module docstring).
 DEFAULT_VARIANTS = ("nest_example", "bare", "package", "mpi2")
 HERE = Path(__file__).resolve()
@@ -96,10 +98,15 @@ def drive(variant, t_sim_ms, n_exc, n_inh):
             with example.running():
                 example.advance(t_sim_ms)
         else:
+            if variant == "recorder":
+                recorder = nest.Create("spike_recorder")
+                nest.Connect(
+                    example.nodes_e + example.nodes_i, recorder, syn_spec={"synapse_model": "static_synapse_hpc"}
+                )
             setup_done = time.perf_counter()
             if variant == "bare":
                 nest.Simulate(t_sim_ms)
-            elif variant == "chunked":
+            elif variant in ("chunked", "recorder"):
                 for _ in range(steps):
                     nest.Simulate(example.record_interval)
             else:
@@ -191,6 +198,8 @@ def summarize(records, variants):
         ("package", "chunked"),
         ("chunked", "bare"),
         ("run_manager", "bare"),
+        ("recorder", "chunked"),
+        ("package", "recorder"),
     ):
         if num in table and den in table:
             ratios[f"{num}/{den}"] = {
