@@ -387,14 +387,26 @@ class StructuralPlasticityExample:
         nest.EnableStructuralPlasticity()
         self.start_recording()
         with self.running():
-            self.advance(self.t_sim, callback=callback)
+            self.run_protocol(callback=callback)
         return self.results
+
+    def run_protocol(self, callback=None):
+        """Simulate the run, inside `running`: all of `t_sim` at once here.
+
+        Protocols with phases (interventions between them) override this and call `advance` per phase.
+
+        Parameters
+        ----------
+        callback : callable, optional
+            Called as ``callback(self)`` after each sample.
+        """
+        self.advance(self.t_sim, callback=callback)
 
     @contextmanager
     def running(self):
         """Mark the results as running, then completed, interrupted or failed; keep the wall time.
 
-        Subclasses that run several phases wrap all their calls of `advance` in one ``running()`` block.
+        `simulate` wraps `run_protocol` in it, so a protocol of several phases is one run.
         """
         nest = import_nest()
         meta = self.results.metadata

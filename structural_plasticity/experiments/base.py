@@ -8,10 +8,11 @@
   as ``connections_<source>_<target>`` (for example ``connections_intact_lesioned``). Groups named in
   `element_groups` also get the mean number of synaptic elements per neuron (``elements_den_ex_<group>``)
   and of connected ones (``connected_den_ex_<group>``). Every count is a sum over MPI ranks.
-* **Phases.** `phases` returns a list of `Phase` (name, duration, action run at its start). `simulate`
-  runs them in order inside one `running` block; ``metadata["phases"]`` keeps each phase's start and
-  end, and the ``phase`` series holds the index of the phase each sample belongs to. ``t_sim`` is the
-  sum of the phase durations and cannot be set separately.
+* **Phases.** `phases` returns a list of `Phase` (name, duration, action run at its start).
+  `run_protocol` (called by `simulate` inside one `running` block) runs them in order;
+  ``metadata["phases"]`` keeps each phase's start and end, and the ``phase`` series holds the index of
+  the phase each sample belongs to. ``t_sim`` is the sum of the phase durations and cannot be set
+  separately.
 
 Connection counts between groups use ``nest.GetConnections(source=A, target=B, synapse_model=m)``:
 measured on 800 + 200 neurons with 2400 synapses it costs 0.05-2.5 ms per pair, growing with the
@@ -181,41 +182,31 @@ class Experiment(StructuralPlasticityExample):
             {"name": name, "size": len(nodes), "node_ids": nodes.tolist()} for name, nodes in groups.items()
         ]
 
-    def simulate(self, callback=None):
-        """Enable structural plasticity and run the phases, recording every ``record_interval``.
+    def run_protocol(self, callback=None):
+        """Run the phases in order, each starting with its action; called by `simulate` inside `running`.
 
-        Each phase's action runs at the phase's start; ``metadata["phases"]`` records its start and end
-        (s), also when the run stops early.
+        ``metadata["phases"]`` records each phase's start and end (s), also when the run stops early.
 
         Parameters
         ----------
         callback : callable, optional
             Called as ``callback(self)`` after each sample.
-
-        Returns
-        -------
-        Results
         """
         nest = import_nest()
-        nest.EnableStructuralPlasticity()
-        self.start_recording()
         log = self.results.metadata.setdefault("phases", [])
-        with self.running():
-            for index, phase in enumerate(self.phases()):
-                self._phase_index = index
-                start = float(nest.biological_time)
-                entry = {
-                    "name": phase.name,
-                    "start_s": start / 1000.0,
-                    "end_s": None,
-                    "duration_s": phase.duration / 1000.0,
-                }
-                log.append(entry)
-                if phase.action is not None:
-                    phase.action()
-                self.advance(phase.duration, callback=callback)
-                entry["end_s"] = float(nest.biological_time) / 1000.0
-        return self.results
+        for index, phase in enumerate(self.phases()):
+            self._phase_index = index
+            entry = {
+                "name": phase.name,
+                "start_s": float(nest.biological_time) / 1000.0,
+                "end_s": None,
+                "duration_s": phase.duration / 1000.0,
+            }
+            log.append(entry)
+            if phase.action is not None:
+                phase.action()
+            self.advance(phase.duration, callback=callback)
+            entry["end_s"] = float(nest.biological_time) / 1000.0
 
     # ------------------------------------------------------------------------------------------------
     # Recording
