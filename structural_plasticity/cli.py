@@ -97,7 +97,7 @@ def add_run_options(parser, model=StructuralPlasticityExample, default_output="r
         type=positive_float,
         metavar="MS",
         default=model.update_interval,
-        help="structural plasticity update interval in ms; must be a multiple of --dt " "(default: %(default)g)",
+        help="structural plasticity update interval in ms; must be a multiple of --dt (default: %(default)g)",
     )
     sim.add_argument(
         "--dt",

@@ -422,7 +422,7 @@ def build_compare_parser():
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help=f"set another parameter both programs read, VALUE in JSON; one of {', '.join(_SET_ONLY)}" " (repeatable)",
+        help=f"set another parameter both programs read, VALUE in JSON; one of {', '.join(_SET_ONLY)} (repeatable)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the verdict line")
     return parser

@@ -37,6 +37,9 @@ from .results import Results
 #: Keys every growth-curve dictionary must have.
 REQUIRED_GROWTH_CURVE_KEYS = ("growth_curve", "growth_rate", "eps")
 
+#: The four growth-curve parameters (class attributes), one per kind of synaptic element and population.
+GROWTH_CURVE_NAMES = ("growth_curve_e_e", "growth_curve_e_i", "growth_curve_i_e", "growth_curve_i_i")
+
 #: How the recorded mean Ca is read (see `StructuralPlasticityExample.ca_readout`).
 CA_READOUTS = ("spikes", "state")
 
@@ -228,7 +231,7 @@ class StructuralPlasticityExample:
             raise ConfigurationError(f"neuron_model must be a NEST model name, got {self.neuron_model!r}")
         if not isinstance(self.model_params, dict):
             raise ConfigurationError(f"model_params must be a dict of neuron parameters, got {self.model_params!r}")
-        for name in ("growth_curve_e_e", "growth_curve_e_i", "growth_curve_i_e", "growth_curve_i_i"):
+        for name in GROWTH_CURVE_NAMES:
             curve = getattr(self, name)
             if not isinstance(curve, dict):
                 raise ConfigurationError(f"{name} must be a dict (growth_curve, growth_rate, eps, ...), got {curve!r}")
@@ -257,7 +260,7 @@ class StructuralPlasticityExample:
         """
         return {
             name: dict(getattr(cls, name), growth_rate=getattr(cls, name)["growth_rate"] * factor)
-            for name in ("growth_curve_e_e", "growth_curve_e_i", "growth_curve_i_e", "growth_curve_i_i")
+            for name in GROWTH_CURVE_NAMES
         }
 
     @property

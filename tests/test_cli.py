@@ -1,7 +1,6 @@
 """The command line, run as a user would: in a subprocess, checking exit codes, messages and files."""
 
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -1,6 +1,5 @@
 """The examples and the notebook run (in short mode), so that they cannot rot."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -169,7 +169,7 @@ def build_stimulate_parser():
         type=cli.non_negative_float,
         metavar="F",
         default=StimulationExperiment.stimulus_increase,
-        help="extra input rate of the group as a fraction of --bg-rate, e.g. 0.1 for +10 %% " "(default: %(default)g)",
+        help="extra input rate of the group as a fraction of --bg-rate, e.g. 0.1 for +10 %% (default: %(default)g)",
     )
     return parser
 
