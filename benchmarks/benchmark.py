@@ -87,9 +87,7 @@ def drive(variant, t_sim_ms, n_exc, n_inh):
         example = StructuralPlasticityExample(
             t_sim=t_sim_ms, number_excitatory_neurons=n_exc, number_inhibitory_neurons=n_inh
         )
-        example.prepare_simulation()
-        example.create_nodes()
-        example.connect_external_input()
+        example.build()
         nest.EnableStructuralPlasticity()
         steps = int(round(t_sim_ms / example.record_interval))
         if variant == "package":  # what StructuralPlasticityExample.simulate does, timed in two parts

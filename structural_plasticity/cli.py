@@ -13,7 +13,7 @@ import signal
 import sys
 import time
 
-from . import __version__
+from .version import __version__
 from .engine import import_nest, quiet_nest_import
 from .errors import ConfigurationError
 from .model import CA_READOUTS, StructuralPlasticityExample

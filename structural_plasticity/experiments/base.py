@@ -30,7 +30,7 @@ import numpy as np
 from .. import validation as check
 from ..engine import import_nest, local_nodes
 from ..errors import ConfigurationError
-from ..model import StructuralPlasticityExample
+from ..network import PlasticNetwork
 
 #: How an intervention group is picked from the excitatory neurons (see `Experiment.group_selection`).
 GROUP_SELECTIONS = ("random", "first")
@@ -57,12 +57,17 @@ class Phase:
     action: Optional[Callable[[], None]] = None
 
 
-class Experiment(StructuralPlasticityExample):
-    """A `StructuralPlasticityExample` whose run is a protocol of phases, recording named neuron groups.
+class Experiment(PlasticNetwork):
+    """A network whose run is a protocol of phases, recording named neuron groups.
 
     Subclasses override `define_groups` (return ``{name: NodeCollection}``) and `phases` (return a list
     of `Phase`). Group names are lower-case words without underscores (they become parts of series
-    names) other than ``e`` and ``i``.
+    names) other than the population names (``e``, ``i``).
+
+    `Experiment` and the protocols built on it say nothing about the network: a concrete experiment
+    combines a protocol with a network configuration, e.g. ``class LesionExperiment(LesionProtocol,
+    StructuralPlasticityExample)``. Protocols find the excitatory neurons as population ``"e"`` and the
+    external input in `input_spec`.
 
     Attributes
     ----------
@@ -164,10 +169,10 @@ class Experiment(StructuralPlasticityExample):
         super().create_nodes()
         groups = dict(self.define_groups())
         for name in groups:
-            if name in ("e", "i") or not _GROUP_NAME.match(name):
+            if name in self.nodes or not _GROUP_NAME.match(name):
                 raise ConfigurationError(
                     f"group name {name!r} is not allowed: use a lower-case word of letters and digits "
-                    "(no underscores) other than 'e' and 'i'"
+                    f"(no underscores) other than the population names {', '.join(map(repr, self.nodes))}"
                 )
         unknown = [name for name in self.element_groups if name not in groups]
         if unknown:
@@ -226,16 +231,16 @@ class Experiment(StructuralPlasticityExample):
         """Return the ordered ``(source, target)`` name pairs whose synapses are counted.
 
         Every pair of groups and populations except population to population (those are the
-        ``connections_ee`` ... series of the base class).
+        ``connections_ee`` ... series of `PlasticNetwork.record_connectivity`).
         """
-        names = ["e", "i", *self.groups]
-        return [(s, t) for s in names for t in names if not (s in ("e", "i") and t in ("e", "i"))]
+        names = [*self.nodes, *self.groups]
+        return [(s, t) for s in names for t in names if not (s in self.nodes and t in self.nodes)]
 
     def record_group_connectivity(self):
         """Record ``connections_<source>_<target>`` for every pair of `connection_pairs`, summed over ranks."""
         nest = import_nest()
         nodes = self.populations()
-        models = (self.SYNAPSE_E, self.SYNAPSE_I)
+        models = tuple(self.plastic_synapses())
         # Skip the synapse models a source does not send (E neurons send no synapse_in): one cheap query each.
         sends = {
             (name, model): len(nest.GetConnections(source=nodes[name], synapse_model=model)) > 0
@@ -282,15 +287,14 @@ class Experiment(StructuralPlasticityExample):
             self.results.append(**values)
 
     def _element_names(self, group):
-        """Return the synaptic element names of a group's neurons (the same on every rank)."""
+        """Return the synaptic element names a group's neurons all have (the same on every rank)."""
         if group not in self._elements_cache:
             ids = set(self.groups[group].tolist())
-            excitatory = set(self.nodes_e.tolist())
-            if ids <= excitatory:
-                names = self.synaptic_elements_e()
-            elif not ids & excitatory:
-                names = self.synaptic_elements_i()
-            else:  # mixed group: the elements both kinds of neuron have
-                names = set(self.synaptic_elements_e()) & set(self.synaptic_elements_i())
-            self._elements_cache[group] = list(names)
+            specs = self.population_specs()
+            shared = None
+            for name, nodes in self.nodes.items():
+                if ids & set(nodes.tolist()):
+                    elements = set(specs[name].elements)
+                    shared = elements if shared is None else shared & elements
+            self._elements_cache[group] = sorted(shared or ())
         return self._elements_cache[group]
