@@ -28,6 +28,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from .. import validation as check
+from .counting import PathwayCounter
 from ..engine import import_nest, local_nodes
 from ..errors import ConfigurationError
 from ..network import PlasticNetwork
@@ -85,6 +86,7 @@ class Experiment(PlasticNetwork):
     def __init__(self, **parameters):
         self.groups = {}
         self._elements_cache = {}
+        self._counter = None
         self._phase_index = -1
         super().__init__(**parameters)
         derived = self.t_sim
@@ -182,6 +184,7 @@ class Experiment(PlasticNetwork):
             )
         self.groups = groups
         self._elements_cache = {}
+        self._counter = None
         # A list, not a dict, so that the declared order survives JSON files written with sorted keys.
         self.results.metadata["groups"] = [
             {"name": name, "size": len(nodes), "node_ids": nodes.tolist()} for name, nodes in groups.items()
@@ -237,28 +240,18 @@ class Experiment(PlasticNetwork):
         return [(s, t) for s in names for t in names if not (s in self.nodes and t in self.nodes)]
 
     def record_group_connectivity(self):
-        """Record ``connections_<source>_<target>`` for every pair of `connection_pairs`, summed over ranks."""
-        nest = import_nest()
-        nodes = self.populations()
-        models = tuple(self.plastic_synapses())
-        # Skip the synapse models a source does not send (E neurons send no synapse_in): one cheap query each.
-        sends = {
-            (name, model): len(nest.GetConnections(source=nodes[name], synapse_model=model)) > 0
-            for name in {s for s, _ in self.connection_pairs()}
-            for model in models
-        }
-        local = [
-            sum(
-                len(nest.GetConnections(source=nodes[s], target=nodes[t], synapse_model=model))
-                for model in models
-                if sends[(s, model)]
-            )
-            for s, t in self.connection_pairs()
-        ]
+        """Record ``connections_<source>_<target>`` for every pair of `connection_pairs`, summed over ranks.
+
+        Counts that follow from others (a group and its complement in a population) are derived instead of
+        queried; see `PathwayCounter`.
+        """
+        if self._counter is None:
+            self._counter = PathwayCounter(self, self.populations())
+        self._counter.reset()
+        pairs = self.connection_pairs()
+        local = [self._counter.count(s, t) for s, t in pairs]
         totals = self.comm.sum(local) if local else []
-        self.results.append(
-            **{f"connections_{s}_{t}": int(round(n)) for (s, t), n in zip(self.connection_pairs(), totals)}
-        )
+        self.results.append(**{f"connections_{s}_{t}": int(round(n)) for (s, t), n in zip(pairs, totals)})
 
     def record_group_elements(self):
         """Record, for each group of `element_groups`, the mean number of synaptic elements per neuron.
