@@ -84,9 +84,8 @@ def main(argv):
     if not args.quiet:
         print(f"NEST's example: {nest_example_path()}")
         print(report.table())
-        print(
-            f"wall time: NEST's example {report.wall_time_s['nest']:.1f} s, package {report.wall_time_s['package']:.1f} s"
-        )
+        wall = report.wall_time_s
+        print(f"wall time: NEST's example {wall['nest']:.1f} s, package {wall['package']:.1f} s")
         if not report.connections_formed:
             print(
                 "note: no synapse formed during this run, so the connection series compared only zeros; "

@@ -140,7 +140,7 @@ class Option:
         Unit on the command line; its ``scale`` converts to the class's unit. None for counts,
         fractions and words.
     metavar : str, optional
-        Placeholder in ``--help``; default the unit's symbol in capitals.
+        Placeholder in ``--help``; default the unit's symbol in capitals, ``N`` for whole numbers.
     group : str
         Help section, e.g. ``"simulation"`` or ``"network"``.
     choices : tuple, optional
@@ -192,7 +192,11 @@ class Option:
         The option has no argparse default: an option that is not given is absent from the parsed
         namespace, and the class then uses its own default.
         """
-        metavar = self.metavar or (self.unit.symbol.upper() if self.unit is not None and not self.choices else None)
+        metavar = self.metavar
+        if metavar is None and self.unit is not None:
+            metavar = self.unit.symbol.upper()
+        elif metavar is None and self.type is positive_int:
+            metavar = "N"
         parser.add_argument(
             *self.flags,
             dest=self.parameter,
@@ -226,16 +230,15 @@ RUN_OPTIONS = (
         MS,
     ),
     Option("--dt", "dt", positive_float, "simulation resolution", MS),
-    Option("--seed", "rng_seed", positive_int, "seed of NEST's random number generators", metavar="N"),
+    Option("--seed", "rng_seed", positive_int, "seed of NEST's random number generators"),
     Option(
         "--threads",
         "threads",
         positive_int,
         "threads per process; NEST's structural plasticity allows only 1, use 'mpirun -n N' for parallel runs",
-        metavar="N",
     ),
-    Option("--n-exc", "number_excitatory_neurons", positive_int, "number of excitatory neurons", metavar="N", group="network"),
-    Option("--n-inh", "number_inhibitory_neurons", positive_int, "number of inhibitory neurons", metavar="N", group="network"),
+    Option("--n-exc", "number_excitatory_neurons", positive_int, "number of excitatory neurons", group="network"),
+    Option("--n-inh", "number_inhibitory_neurons", positive_int, "number of inhibitory neurons", group="network"),
     Option("--bg-rate", "bg_rate", non_negative_float, "rate of each neuron's Poisson input", HZ, group="network"),
     Option(
         "--ca-readout",
@@ -353,7 +356,8 @@ def add_formats_option(parser):
         type=figure_formats,
         default=list(DEFAULT_FORMATS),
         metavar="LIST",
-        help=f"comma-separated figure formats out of {', '.join(FIGURE_FORMATS)} (default: {','.join(DEFAULT_FORMATS)})",
+        help=f"comma-separated figure formats out of {', '.join(FIGURE_FORMATS)} "
+        f"(default: {','.join(DEFAULT_FORMATS)})",
     )
 
 
