@@ -248,7 +248,7 @@ def test_execute_returns_the_finished_example(tmp_path, small, capsys):
     assert saved["simulated_time_ms"] == 4000.0
     assert signal.getsignal(signal.SIGTERM) is before  # the SIGTERM handler lives only as long as the run
     out = capsys.readouterr().out
-    assert out.startswith("Simulating 4 s of 80 + 20 neurons on 1 process(es)") and "Wrote" in out
+    assert out.startswith("Simulating 4 s of 80 E + 20 I neurons on 1 process(es)") and "Wrote" in out
     with pytest.raises(ConfigurationError, match="already holds results"):
         execute(StructuralPlasticityExample(**small), OutputSettings(tmp_path / "out", plot=False))
 
