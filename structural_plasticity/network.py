@@ -89,6 +89,7 @@ class PlasticNetwork:
     initial_network = None  # NPZ file of a saved network to start from instead of no synapses (path)
     save_network_path = None  # NPZ file to save the network to, at the end of the run or at save_network_at (path)
     save_network_at = None  # simulated time at which to save the network instead of at the end (ms, from 0 of growth)
+    snapshot_every = None  # keep the list of plastic synapses every this many ms (connectivity.npz); None: never
 
     def __init__(self, **parameters):
         known = self.parameter_names()
@@ -100,6 +101,7 @@ class PlasticNetwork:
             )
         self.time_offset_ms = 0.0  # simulated time of the saved network the run starts from (ms)
         self._network_file = None  # the checked file of `initial_network`, read by `validate`
+        self.snapshots = None  # connectivity.Snapshots, with `snapshot_every`, after `start_recording`
         for name in known:
             # Deep copies: a dict changed on one instance must never change the class or another instance.
             value = parameters[name] if name in parameters else getattr(type(self), name)
@@ -185,6 +187,9 @@ class PlasticNetwork:
                 self._network_file = state.load_network(self.initial_network)
             state.check_matches(self._network_file, self)
             offset = self._network_file.time_ms
+        if self.snapshot_every is not None:
+            self.snapshot_every = check.positive_time("snapshot_every", self.snapshot_every)
+            check.multiple_of("snapshot_every", self.snapshot_every, "record_interval", self.record_interval)
         if self.save_network_at is not None:
             self.save_network_at = check.positive_time("save_network_at", self.save_network_at)
             if self.save_network_path is None:
@@ -587,6 +592,12 @@ class PlasticNetwork:
         for nodes in self.nodes.values():
             everyone = nodes if everyone is None else everyone + nodes
         self.recorder.start(everyone, self.populations())
+        if self.snapshot_every is not None:
+            from .connectivity import SNAPSHOTS_NPZ, Snapshots  # noqa: PLC0415
+
+            ranges = {name: (nodes.tolist()[0], len(nodes)) for name, nodes in self.nodes.items()}
+            self.snapshots = Snapshots(list(self.plastic_synapses()), ranges)
+            self.results.attachments[SNAPSHOTS_NPZ] = self.snapshots.arrays
 
     @property
     def spike_recorder(self):
@@ -599,6 +610,10 @@ class PlasticNetwork:
         self.results.append(time=(t + self.time_offset_ms) / 1000.0)
         self.record_ca()
         self.record_connectivity()
+        if self.snapshots is not None:
+            steps = self.now_ms() / self.snapshot_every
+            if abs(steps - round(steps)) < self.dt / (2 * self.snapshot_every):
+                self.snapshots.take(self, self.now_ms() / 1000.0)
 
     def _population_sums(self, name):
         """Return ``[n, sum Ca, sum Ca², spikes]`` of population `name` on this rank."""

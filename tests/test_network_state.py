@@ -281,3 +281,40 @@ def test_loading_never_unpickles(grown, tmp_path, monkeypatch):
     with zipfile.ZipFile(grown["path"]) as archive:  # an ordinary zip of .npy files
         assert sorted(archive.namelist())[0].endswith(".npy")
         np.lib.format.read_array(io.BytesIO(archive.read("meta.npy")), allow_pickle=False)
+
+
+# === Connectivity snapshots ==========================================================================
+
+
+def test_snapshots_match_recorded_counts_and_are_saved_with_results(tmp_path):
+    from structural_plasticity import connectivity
+
+    params = dict(
+        number_excitatory_neurons=80,
+        number_inhibitory_neurons=20,
+        t_sim=4000.0,
+        record_interval=500.0,
+        rng_seed=7,
+        snapshot_every=1000.0,
+        **StructuralPlasticityExample.growth_curves_scaled(20),
+    )
+    network = StructuralPlasticityExample(**params)
+    results = network.run()
+    written = results.save(tmp_path)
+    assert tmp_path / connectivity.SNAPSHOTS_NPZ in written
+    snapshots = connectivity.load_snapshots(tmp_path)
+    assert snapshots.times_s == [1.0, 2.0, 3.0, 4.0]
+    every_second = results["time"] % 1.0 == 0
+    for k, snapshot in enumerate(snapshots):
+        d = connectivity.degrees(snapshot)
+        for pathway in ("ee", "ei", "ie", "ii"):
+            recorded = results[f"connections_{pathway}"][every_second][k]
+            assert d[pathway]["in"].sum() == d[pathway]["out"].sum() == recorded
+    last = snapshots[len(snapshots) - 1]
+    assert connectivity.connectivity_matrix(last).sum() == len(last.source) > 50
+    change = connectivity.turnover(snapshots[2], last)
+    assert change["kept"] + change["removed"] == len(snapshots[2].source)
+    assert change["kept"] + change["formed"] == len(last.source)
+    assert connectivity.turnover(last, last) == {"kept": len(last.source), "removed": 0, "formed": 0, "fraction_replaced": 0.0}
+    fig = connectivity.plot_connectivity_matrix(last)
+    assert fig.axes and fig.axes[0].images[0].get_array().shape == (100, 100)
