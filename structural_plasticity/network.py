@@ -179,6 +179,8 @@ class PlasticNetwork:
                 raise ConfigurationError(f"{name} must be a file path or None, got {value!r}")
             if isinstance(value, os.PathLike):
                 setattr(self, name, os.fspath(value))
+        if self.save_network_path is not None and os.path.isdir(self.save_network_path):
+            raise ConfigurationError(f"save_network_path {self.save_network_path} is a folder; give a file name")
         offset = 0.0
         if self.initial_network is None:
             self._network_file = None

@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import math
+import os
 import platform
 import time
 import zipfile
@@ -196,6 +197,26 @@ def save_network(network, path):
     with _atomic(path, "wb") as fh:
         np.savez(fh, **arrays)
     return path
+
+
+def check_output_file(path, overwrite=False):
+    """Refuse a file `path` that `save_network` could not write, or would overwrite without `overwrite`.
+
+    For the command line (``--save-network``), before anything is simulated.
+
+    Raises
+    ------
+    ConfigurationError
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigurationError(f"network file {path} is a folder; give a file name such as {path / 'network.npz'}")
+    if path.exists() and not overwrite:
+        raise ConfigurationError(f"network file {path} exists; choose another name, or pass --overwrite to replace it")
+    parent = path.parent if str(path.parent) else Path(".")
+    existing = next((p for p in (parent, *parent.parents) if p.exists()), Path("."))
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        raise ConfigurationError(f"cannot write network file {path} (no writable folder {existing}); choose another path")
 
 
 def _local_neurons(network, elements, params):
