@@ -265,8 +265,9 @@ def plot_connectivity_matrix(snapshot, ax=None, signed=True):
         fig = ax.figure
     matrix = connectivity_matrix(snapshot, signed=signed)
     limit = max(1, int(np.abs(matrix).max()))
-    image = ax.imshow(matrix, cmap="RdBu_r" if signed else "Greys", vmin=-limit if signed else 0, vmax=limit,
-                      interpolation="nearest")
+    image = ax.imshow(
+        matrix, cmap="RdBu_r" if signed else "Greys", vmin=-limit if signed else 0, vmax=limit, interpolation="nearest"
+    )
     edge = 0
     for _, size in list(snapshot.populations.values())[:-1]:
         edge += size

@@ -559,9 +559,7 @@ class PlasticNetwork:
         from . import state  # noqa: PLC0415
 
         written = state.save_network(self, path)
-        self.results.metadata.setdefault("saved_networks", []).append(
-            {"path": str(path), "time_ms": self.now_ms()}
-        )
+        self.results.metadata.setdefault("saved_networks", []).append({"path": str(path), "time_ms": self.now_ms()})
         return written
 
     def run(self, callback=None):

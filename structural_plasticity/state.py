@@ -216,7 +216,9 @@ def check_output_file(path, overwrite=False):
     parent = path.parent if str(path.parent) else Path(".")
     existing = next((p for p in (parent, *parent.parents) if p.exists()), Path("."))
     if not existing.is_dir() or not os.access(existing, os.W_OK):
-        raise ConfigurationError(f"cannot write network file {path} (no writable folder {existing}); choose another path")
+        raise ConfigurationError(
+            f"cannot write network file {path} (no writable folder {existing}); choose another path"
+        )
 
 
 def _local_neurons(network, elements, params):

@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from structural_plasticity import ConfigurationError, StructuralPlasticityExample
-from structural_plasticity import state
+from structural_plasticity import ConfigurationError, StructuralPlasticityExample, state
 from structural_plasticity.experiments import LesionExperiment, StimulationExperiment
 
 
@@ -38,7 +37,9 @@ def nest_snapshot(network):
         conns = nest.GetConnections(synapse_model=model)
         if len(conns):
             values = conns.get(["source", "target", "weight", "delay"])
-            synapses += [(model, *row) for row in zip(values["source"], values["target"], values["weight"], values["delay"])]
+            synapses += [
+                (model, *row) for row in zip(values["source"], values["target"], values["weight"], values["delay"])
+            ]
     return neurons, sorted(synapses)
 
 
@@ -315,7 +316,12 @@ def test_snapshots_match_recorded_counts_and_are_saved_with_results(tmp_path):
     change = connectivity.turnover(snapshots[2], last)
     assert change["kept"] + change["removed"] == len(snapshots[2].source)
     assert change["kept"] + change["formed"] == len(last.source)
-    assert connectivity.turnover(last, last) == {"kept": len(last.source), "removed": 0, "formed": 0, "fraction_replaced": 0.0}
+    assert connectivity.turnover(last, last) == {
+        "kept": len(last.source),
+        "removed": 0,
+        "formed": 0,
+        "fraction_replaced": 0.0,
+    }
     fig = connectivity.plot_connectivity_matrix(last)
     assert fig.axes and fig.axes[0].images[0].get_array().shape == (100, 100)
 
