@@ -233,10 +233,10 @@ def _local_neurons(network, elements, params):
         out[f"param_{key}"] = np.array([_number(s.get(key)) for s in status], dtype=float)
     for key in ELEMENT_KEYS:
         out[f"element_{key}"] = np.array(
-            [_number(s["synaptic_elements"].get(e, {}).get(key)) for s in status for e in elements], dtype=float
+            [_number((s["synaptic_elements"] or {}).get(e, {}).get(key)) for s in status for e in elements], dtype=float
         )
     out["element_growth_curve"] = np.array(
-        [str(s["synaptic_elements"].get(e, {}).get("growth_curve", "")) for s in status for e in elements],
+        [str((s["synaptic_elements"] or {}).get(e, {}).get("growth_curve", "")) for s in status for e in elements],
         dtype="U16",
     )
     return out
@@ -272,8 +272,9 @@ def _statuses(local, keys):
     for 4 keys of 10 000 neurons), asking for all costs one (0.5 s).
     """
     everything = local.get()
-    values = {k: everything[k] for k in keys}
     n = len(local)
+    # A key only some models have (a mixed collection) is absent from the answer: None for every node.
+    values = {k: everything.get(k, None if n == 1 else (None,) * n) for k in keys}
     if n == 1:
         return [{k: values[k] for k in keys}]
     return [{k: values[k][i] for k in keys} for i in range(n)]
