@@ -65,3 +65,32 @@ def test_saved_network_restores_on_another_number_of_processes(mpi_python, tmp_p
     for name in grown:
         assert_array_equal(again[name], grown[name], err_msg=name)
     assert meta_b["sha256"] == meta_a["sha256"]
+
+
+SNAPSHOT_DRIVER = """
+import json, sys
+from structural_plasticity import StructuralPlasticityExample
+
+network = StructuralPlasticityExample(**json.loads(sys.argv[1]), snapshot_every=1000.0)
+results = network.run()
+if network.comm.is_root:
+    results.save("out")
+    print("N_PROCESSES", network.comm.size)
+"""
+
+
+@pytest.mark.mpi
+def test_snapshots_gather_every_rank(mpi_python, tmp_path):
+    from structural_plasticity import connectivity, load_results
+
+    (tmp_path / "driver.py").write_text(SNAPSHOT_DRIVER)
+    _run(mpi_python, 2, "driver.py", json.dumps(FAST_GROWTH), cwd=tmp_path)
+    results = load_results(tmp_path / "out")
+    snapshots = connectivity.load_snapshots(tmp_path / "out")
+    assert snapshots.times_s == [1.0, 2.0, 3.0, 4.0]
+    at = results["time"] % 1.0 == 0
+    for k, snapshot in enumerate(snapshots):
+        d = connectivity.degrees(snapshot)
+        for pathway in ("ee", "ei", "ie", "ii"):
+            assert d[pathway]["in"].sum() == results[f"connections_{pathway}"][at][k]
+    assert len(snapshots[3].source) > 50
