@@ -55,6 +55,9 @@ class Results:
     def __init__(self, series=None, metadata=None):
         self._series = {name: list(np.asarray(values).tolist()) for name, values in (series or {}).items()}
         self.metadata = dict(metadata or {})
+        #: Extra NPZ files written by `save`: ``{file name: callable returning a dict of arrays}``
+        #: (e.g. connectivity snapshots, see `structural_plasticity.connectivity`).
+        self.attachments = {}
 
     # --- recording -----------------------------------------------------------------------------
     def append(self, **values):
@@ -147,6 +150,10 @@ class Results:
             json.dump(_jsonable(self.metadata), fh, indent=2, sort_keys=True)
             fh.write("\n")
         written.append(folder / METADATA_JSON)
+        for name, arrays in self.attachments.items():
+            with _atomic(folder / name, "wb") as fh:
+                np.savez(fh, **arrays())
+            written.append(folder / name)
         return written
 
 
