@@ -336,3 +336,21 @@ def test_output_file_checks(tmp_path):
         state.check_output_file(tmp_path)
     with pytest.raises(ConfigurationError, match="is a folder"):
         StructuralPlasticityExample(save_network_path=str(tmp_path))
+
+
+def test_command_line_saves_a_network_and_an_experiment_branches_from_it(tmp_path):
+    """``--save-network`` writes a network that ``lesion --from-network`` starts from, skipping its growth."""
+    from conftest import run_cli
+
+    small = ["--n-exc", "40", "--n-inh", "10", "--seed", "3", "--no-plot", "-q"]
+    network = tmp_path / "grown.npz"
+    grown = run_cli("--t-sim", "2", "--save-network", network, "-o", tmp_path / "grow", *small)
+    assert grown.returncode == 0, grown.stderr
+    assert network.is_file()
+    again = run_cli("--t-sim", "2", "--save-network", network, "-o", tmp_path / "grow2", *small)
+    assert again.returncode == 2 and "exists" in again.stderr and not (tmp_path / "grow2").exists()
+    branch = run_cli("lesion", "--from-network", network, "--recovery", "2", "-o", tmp_path / "branch", *small)
+    assert branch.returncode == 0, branch.stderr
+    meta = json.loads((tmp_path / "branch" / "metadata.json").read_text())
+    assert [p["name"] for p in meta["phases"]] == ["recovery"]
+    assert meta["phases"][0]["start_s"] == pytest.approx(2.0)
