@@ -134,6 +134,9 @@ def run_member(plan, member, folder, python=None, launcher=None, env=None, membe
     if member_state(target) == "completed":
         return Outcome(member, "skipped")
     members = members or _Members()
+    if members.stopped:
+        return Outcome(member, "not started")
+    created = not target.exists()
     target.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with open(target / STDOUT_LOG, "w") as out, open(target / STDERR_LOG, "w") as err:
@@ -145,7 +148,12 @@ def run_member(plan, member, folder, python=None, launcher=None, env=None, membe
             env=env,
             start_new_session=True,  # a terminal's Ctrl-C reaches members only through the ensemble, once
         )
-        if proc is None:
+        if proc is None:  # stopped between the check above and now: leave no trace
+            out.close(), err.close()
+            for log in (STDOUT_LOG, STDERR_LOG):
+                (target / log).unlink(missing_ok=True)
+            if created:
+                target.rmdir()
             return Outcome(member, "not started")
         try:
             returncode = proc.wait()
