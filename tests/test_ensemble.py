@@ -66,7 +66,10 @@ def test_bad_seeds_are_refused_with_one_line(text, words):
 
 def test_grid_values_are_json_and_bare_words_are_strings():
     assert parse_grid_item("psc_e=500,585.5") == ("psc_e", [500, 585.5])
-    assert parse_grid_item("neuron_model=iaf_psc_alpha,iaf_psc_exp") == ("neuron_model", ["iaf_psc_alpha", "iaf_psc_exp"])
+    assert parse_grid_item("neuron_model=iaf_psc_alpha,iaf_psc_exp") == (
+        "neuron_model",
+        ["iaf_psc_alpha", "iaf_psc_exp"],
+    )
     name, values = parse_grid_item('model_params={"tau_Ca": 5000.0},{"tau_Ca": 20000.0}')
     assert name == "model_params" and values == [{"tau_Ca": 5000.0}, {"tau_Ca": 20000.0}]
 
@@ -179,7 +182,9 @@ def test_describe_is_mean_sample_sd_and_t_interval():
     half = 3.18244631 * col.std(ddof=1) / 2.0
     assert stats["n"].tolist() == [4, 3]
     assert stats["mean"][0] == pytest.approx(col.mean()) and stats["sd"][0] == pytest.approx(col.std(ddof=1))
-    assert stats["ci_low"][0] == pytest.approx(col.mean() - half) and stats["ci_high"][0] == pytest.approx(col.mean() + half)
+    assert stats["ci_low"][0] == pytest.approx(col.mean() - half) and stats["ci_high"][0] == pytest.approx(
+        col.mean() + half
+    )
     assert stats["mean"][1] == pytest.approx(16 / 3)  # NaN left out
     single = describe([[3.0]])
     assert single["mean"][0] == 3.0 and np.isnan(single["sd"][0]) and np.isnan(single["ci_low"][0])
@@ -262,7 +267,9 @@ def test_rerunning_skips_completed_members_and_reruns_incomplete_ones(ensemble):
 def test_a_failing_member_stops_no_other_and_is_reported(tmp_path, capsys):
     folder = tmp_path / "ens"
     # The class accepts any model name; NEST refuses the unknown one only when that member runs.
-    status = main_ensemble(["--seeds", "1", "--grid", "neuron_model=iaf_psc_alpha,iaf_psc_nope", "-j", "2", "-o", str(folder), *TINY])
+    status = main_ensemble(
+        ["--seeds", "1", "--grid", "neuron_model=iaf_psc_alpha,iaf_psc_nope", "-j", "2", "-o", str(folder), *TINY]
+    )
     assert status == 1
     err = capsys.readouterr().err
     assert "1 completed, 1 failed" in err
@@ -284,13 +291,28 @@ def test_member_index_runs_exactly_one_member_and_merge_takes_what_exists(tmp_pa
     assert "out of range" in capsys.readouterr().err
     assert main_merge([str(folder), "--no-plot", "-q"]) == 0
     merged = load_merged(folder)
-    assert merged.metadata["seeds"] == [2] and [m["folder"] for m in merged.metadata["left_out"]] == ["seed-1", "seed-3"]
+    assert merged.metadata["seeds"] == [2] and [m["folder"] for m in merged.metadata["left_out"]] == [
+        "seed-1",
+        "seed-3",
+    ]
     assert np.isnan(merged.series["mean_ca_e_sd"]).all()  # one seed: no spread yet
 
 
 def test_an_experiment_ensemble_summarises_its_signature(tmp_path):
     folder = tmp_path / "lesions"
-    options = ["--n-exc", "40", "--n-inh", "10", "--growth", "2", "--recovery", "2", "--record-interval", "500", "--no-plot"]
+    options = [
+        "--n-exc",
+        "40",
+        "--n-inh",
+        "10",
+        "--growth",
+        "2",
+        "--recovery",
+        "2",
+        "--record-interval",
+        "500",
+        "--no-plot",
+    ]
     assert main_ensemble(["lesion", "--seeds", "1-2", "-j", "2", "-o", str(folder), "-q", *options]) == 0
     merged = load_merged(folder)
     scalars = merged.scalars
@@ -301,10 +323,12 @@ def test_an_experiment_ensemble_summarises_its_signature(tmp_path):
 
 def test_ctrl_c_stops_every_member_which_keeps_its_partial_results(tmp_path):
     folder = tmp_path / "stop"
-    # The default network (1000 neurons) runs for several seconds per simulated second here.
-    code = "import sys; from structural_plasticity.ensemble.command import main_ensemble; sys.exit(main_ensemble(sys.argv[1:]))"
+    # The default network (1000 neurons) needs about a second per simulated second: 60 s outlast the wait below.
+    code = "import sys; from structural_plasticity.ensemble.command import main_ensemble as m; sys.exit(m(sys.argv[1:]))"
     args = ["--seeds", "1-3", "-j", "2", "-o", str(folder), "-q", "--t-sim", "60", "--no-plot"]
-    proc = subprocess.Popen([sys.executable, "-c", code, *args], env=dict(os.environ), stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args], env=dict(os.environ), stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 120
     # Wait until both running members have recorded something (a checkpoint is not written that early,
     # so watch their stderr logs exist and give them time to pass NEST's start-up).

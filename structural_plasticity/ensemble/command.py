@@ -98,7 +98,9 @@ def build_ensemble_parser():
         metavar="I",
         help="run only member I (0-based; e.g. $SLURM_ARRAY_TASK_ID) and do not merge",
     )
-    parser.add_argument("--list", action="store_true", help="print the members with their indices and folders, run nothing")
+    parser.add_argument(
+        "--list", action="store_true", help="print the members with their indices and folders, run nothing"
+    )
     parser.add_argument(
         "--python", metavar="PATH", help="Python of the members (default: this one), e.g. .venv-mpi/bin/python"
     )
@@ -167,7 +169,9 @@ def _ensemble(argv):
         f"Ensemble of {len(plan.members)} members ({len(plan.seeds)} seeds x {len(plan.points)} grid points) "
         f"of '{plan.subcommand}' in {args.output}/, {args.jobs} at a time"
     )
-    report = run_ensemble(plan, args.output, jobs=args.jobs, python=args.python, launcher=args.launcher, progress=not args.quiet)
+    report = run_ensemble(
+        plan, args.output, jobs=args.jobs, python=args.python, launcher=args.launcher, progress=not args.quiet
+    )
     summary = report.summary()
     if report.ok:
         say(summary)

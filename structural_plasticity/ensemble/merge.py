@@ -256,9 +256,7 @@ def _write_summary(merged, out, plan):
         content = {
             "confidence": CONFIDENCE,
             "definition": plan.definition() if plan is not None else None,
-            "points": [
-                {"name": m.name, "point": m.point, "seeds": m.seeds, "scalars": m.scalars} for m in merged
-            ],
+            "points": [{"name": m.name, "point": m.point, "seeds": m.seeds, "scalars": m.scalars} for m in merged],
         }
         json.dump(_jsonable(content), fh, indent=2)
         fh.write("\n")

@@ -144,7 +144,9 @@ def parse_seeds(text):
         first = int(match.group(1))
         last = int(match.group(2)) if match.group(2) is not None else first
         if last < first:
-            raise ConfigurationError(f"the seed range {part} is empty; write the smaller seed first, e.g. {last}-{first}")
+            raise ConfigurationError(
+                f"the seed range {part} is empty; write the smaller seed first, e.g. {last}-{first}"
+            )
         seeds += range(first, last + 1)
     return check_seeds(seeds)
 
@@ -197,9 +199,7 @@ def model_class(subcommand):
         For a sub-command the ensemble does not know.
     """
     if subcommand not in MODELS:
-        raise ConfigurationError(
-            f"unknown sub-command {subcommand!r} for an ensemble; use one of {', '.join(MODELS)}"
-        )
+        raise ConfigurationError(f"unknown sub-command {subcommand!r} for an ensemble; use one of {', '.join(MODELS)}")
     module, _, name = MODELS[subcommand].partition(":")
     return getattr(importlib.import_module(module), name)
 
@@ -239,7 +239,9 @@ def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None):
         names = [name for name, _ in items]
         for name in names:
             if names.count(name) > 1:
-                raise ConfigurationError(f"grid parameter {name} is given twice; list all its values once: {name}=V1,V2")
+                raise ConfigurationError(
+                    f"grid parameter {name} is given twice; list all its values once: {name}=V1,V2"
+                )
         grid = dict(items)
     options = [str(o) for o in options]
     for option in options:
@@ -358,7 +360,9 @@ def write_plan(plan, folder):
         tmp.write_text(json.dumps(content, indent=2) + "\n")
         os.replace(tmp, path)  # concurrent array tasks write the same content; the rename is atomic
     except OSError as exc:
-        raise ConfigurationError(f"cannot write the ensemble folder {folder} ({exc.strerror or exc}); choose another with -o")
+        raise ConfigurationError(
+            f"cannot write the ensemble folder {folder} ({exc.strerror or exc}); choose another with -o"
+        )
     return path
 
 
@@ -382,9 +386,12 @@ def load_plan(folder):
     """
     if not plan_path(folder).is_file():
         raise ConfigurationError(
-            f"{folder} holds no ensemble ({PLAN_JSON} missing); give the folder of 'python -m structural_plasticity ensemble'"
+            f"{folder} holds no ensemble ({PLAN_JSON} missing); "
+            "give the folder of 'python -m structural_plasticity ensemble'"
         )
     definition = read_plan_definition(folder)
     if definition["format"] != PLAN_FORMAT:
-        raise ConfigurationError(f"{plan_path(folder)} has format {definition['format']}, this version reads {PLAN_FORMAT}")
+        raise ConfigurationError(
+            f"{plan_path(folder)} has format {definition['format']}, this version reads {PLAN_FORMAT}"
+        )
     return make_plan(definition["subcommand"], definition["seeds"], definition["grid"], definition["options"])
