@@ -166,7 +166,8 @@ def run_member(plan, member, folder, python=None, launcher=None, env=None, membe
     reason = _last_line(target / STDERR_LOG) or (
         f"exit status {returncode}" if returncode else "exited without completed results"
     )
-    status = "interrupted" if returncode in INTERRUPTED_STATUSES else "failed"
+    # A member stopped before its run began (e.g. while importing NEST) exits with a traceback: still a stop.
+    status = "interrupted" if returncode in INTERRUPTED_STATUSES or members.stopped else "failed"
     return Outcome(member, status, returncode, reason, wall)
 
 
