@@ -239,7 +239,8 @@ def test_merge_matches_numpy_on_the_members_files(ensemble):
         again = load_merged(folder, item.name)
         np.testing.assert_array_equal(again.series["mean_ca_e_mean"], item.series["mean_ca_e_mean"])
         assert again.metadata["seeds"] == [3, 4] and len(again.metadata["members"]) == 2
-        assert (folder / "merged" / item.name / "structural_plasticity.png").stat().st_size > 0
+        for figure in ("structural_plasticity.png", "overview.png"):
+            assert (folder / "merged" / item.name / figure).stat().st_size > 0
     for name in ("summary.csv", "summary.json", "summary.txt", "members.csv", "grid.png"):
         assert (folder / "merged" / name).stat().st_size > 0
     assert "final_ca_e" in (folder / "merged" / "summary.txt").read_text()
@@ -324,7 +325,9 @@ def test_an_experiment_ensemble_summarises_its_signature(tmp_path):
 def test_ctrl_c_stops_every_member_which_keeps_its_partial_results(tmp_path):
     folder = tmp_path / "stop"
     # The default network (1000 neurons) needs about a second per simulated second: 60 s outlast the wait below.
-    code = "import sys; from structural_plasticity.ensemble.command import main_ensemble as m; sys.exit(m(sys.argv[1:]))"
+    code = (
+        "import sys; from structural_plasticity.ensemble.command import main_ensemble as m; sys.exit(m(sys.argv[1:]))"
+    )
     args = ["--seeds", "1-3", "-j", "2", "-o", str(folder), "-q", "--t-sim", "60", "--no-plot"]
     proc = subprocess.Popen(
         [sys.executable, "-c", code, *args], env=dict(os.environ), stderr=subprocess.PIPE, text=True

@@ -6,7 +6,7 @@
 * per grid point, a folder ``<point>/`` with ``merged.npz`` and ``merged.csv`` (``time`` and, for every
   recorded series, ``<series>_mean``, ``_sd``, ``_ci_low``, ``_ci_high`` over the seeds, 95 % Student-t
   intervals of the mean), ``merged.json`` (grid point, seeds, the members' provenance, members left
-  out and why) and the standard figure with confidence bands;
+  out and why) and the two standard figures (Ca and connections; overview) with confidence bands;
 * ``summary.csv`` / ``summary.json`` / ``summary.txt``: scalar outcomes (`scalars.member_scalars`) per
   grid point, with n, mean, sd and the 95 % interval; ``members.csv``: the same outcomes per member.
 
@@ -161,7 +161,7 @@ def merge_ensemble(folder, write=True, plot=True, formats=("png",)):
     write : bool
         Write the files into ``folder/merged/`` (see module doc).
     plot : bool
-        Draw the standard figure with confidence bands for each grid point (and a comparison figure of
+        Draw the two standard figures with confidence bands for each grid point (and a comparison figure of
         the grid points).
     formats : sequence of str
         Figure formats.
@@ -224,9 +224,10 @@ def write_merged(merged, out, plan=None, plot=True, formats=("png",)):
         paths += [target / MERGED_NPZ, target / MERGED_CSV, target / MERGED_JSON]
         if plot:
             from ..output import save_figure  # noqa: PLC0415
-            from .plot import plot_bands  # noqa: PLC0415
+            from .plot import plot_bands, plot_overview_bands  # noqa: PLC0415
 
             paths += save_figure(plot_bands(item), target, "structural_plasticity", formats)
+            paths += save_figure(plot_overview_bands(item), target, "overview", formats)
     if plot and len(merged) > 1:
         from ..output import save_figure  # noqa: PLC0415
         from .plot import plot_grid  # noqa: PLC0415

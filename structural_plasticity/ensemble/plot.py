@@ -58,6 +58,58 @@ def plot_bands(merged, ax=None):
     return fig
 
 
+def plot_overview_bands(merged, axes=None):
+    """The overview figure for an ensemble: synapses per pathway, rates and spread of Ca, with 95 % bands.
+
+    Parameters
+    ----------
+    merged : MergedPoint
+    axes : sequence of three matplotlib.axes.Axes, optional
+        Axes for connections, rates and Ca spread; a new figure with three stacked axes when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if axes is None:
+        import matplotlib.pyplot as plt  # noqa: PLC0415
+
+        fig, axes = plt.subplots(3, 1, sharex=True, figsize=(8, 9))
+    ax_conn, ax_rate, ax_std = axes
+    fig = ax_conn.figure
+    t = merged.series["time"]
+
+    def draw(ax, name, colour, label, linestyle="-"):
+        if name in merged:
+            mean, low, high = merged.band(name)
+            ax.fill_between(t, low, high, color=colour, alpha=BAND_ALPHA, linewidth=0)
+            ax.plot(t, mean, color=colour, linestyle=linestyle, label=label)
+
+    for key, label, colour, style in (
+        ("connections_ee", "E→E", "m", "-"),
+        ("connections_ei", "E→I", "m", "--"),
+        ("connections_ie", "I→E", "k", "-"),
+        ("connections_ii", "I→I", "k", "--"),
+    ):
+        draw(ax_conn, key, colour, label, style)
+    ax_conn.set_ylabel("synapses")
+    ax_conn.legend(loc="upper left", fontsize="small", ncol=2, framealpha=1.0)
+    targets = merged.metadata.get("target_ca", {})
+    ca_per_hz = merged.metadata.get("ca_per_hz")
+    for pop in ("e", "i"):
+        draw(ax_rate, f"rate_{pop}", COLOURS[pop], f"{LABELS[pop]} rate")
+        if ca_per_hz and pop in targets:
+            ax_rate.axhline(targets[pop] / ca_per_hz, color=COLOURS[f"target_{pop}"], linewidth=3, zorder=0)
+        draw(ax_std, f"std_ca_{pop}", COLOURS[pop], f"{LABELS[pop]} neurons")
+    ax_rate.set_ylabel("firing rate (Hz)")
+    ax_rate.legend(loc="upper right", fontsize="small", framealpha=1.0)
+    ax_std.set_ylabel("std of Ca over neurons")
+    ax_std.set_xlabel("time (s)")
+    ax_std.legend(loc="upper right", fontsize="small", framealpha=1.0)
+    ax_conn.set_title(_title(merged))
+    return fig
+
+
 def plot_grid(merged, axes=None):
     """Compare grid points: mean Ca of each population over time, one line and 95 % band per grid point.
 
