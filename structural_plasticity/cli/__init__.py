@@ -6,7 +6,8 @@ callables in `SUBCOMMANDS`:
 
 * `run` (`cli.run`), ``lesion`` and ``stimulate`` (`cli.experiments`) are `SimulationCommand`
   objects: a model class and rows of the option table (`cli.options`), run by `cli.execution`;
-* ``plot`` (`cli.plot`) and ``compare`` (`cli.compare`) are functions of their own.
+* ``plot`` (`cli.plot`) and ``compare`` (`cli.compare`) are functions of their own;
+* ``ensemble`` and ``merge`` run and combine many members (`structural_plasticity.ensemble`).
 
 Importing this package imports neither NEST nor matplotlib.pyplot: ``--help`` and usage errors are
 instant, and NEST's banner never shows. Only the command line configures process-wide things
@@ -22,6 +23,23 @@ from .experiments import LESION, STIMULATE
 from .parser import EXIT_USER_ERROR, PROG
 from .run import RUN
 
+ENSEMBLE_SUMMARY = "run a sub-command over many seeds and parameter values in parallel processes, resumably"
+MERGE_SUMMARY = "combine the members of an ensemble: mean, sd and 95 % intervals of every series, figures with bands"
+
+
+def main_ensemble(argv):
+    """``ensemble``: see `structural_plasticity.ensemble.command.main_ensemble`."""
+    from ..ensemble.command import main_ensemble as run  # noqa: PLC0415  (the ensemble reads SUBCOMMANDS)
+
+    return run(argv)
+
+
+def main_merge(argv):
+    """``merge``: see `structural_plasticity.ensemble.command.main_merge`."""
+    from ..ensemble.command import main_merge as run  # noqa: PLC0415
+
+    return run(argv)
+
 #: Sub-commands: name -> callable taking the arguments after the name and returning the exit status.
 #: Each has a one-line ``summary`` for the list in ``--help``.
 SUBCOMMANDS = {
@@ -30,6 +48,8 @@ SUBCOMMANDS = {
     "compare": Subcommand(compare.SUMMARY, compare.main),
     "lesion": LESION,
     "stimulate": STIMULATE,
+    "ensemble": Subcommand(ENSEMBLE_SUMMARY, main_ensemble),
+    "merge": Subcommand(MERGE_SUMMARY, main_merge),
 }
 
 __all__ = ["PROG", "SUBCOMMANDS", "SimulationCommand", "Subcommand", "main"]

@@ -1,0 +1,224 @@
+"""Command-line front-ends: ``python -m structural_plasticity ensemble`` and ``... merge``.
+
+``main_ensemble(argv)`` and ``main_merge(argv)`` take the arguments after the sub-command's name and
+return the exit status; a `ConfigurationError` prints one line and returns 2. Options the ensemble
+does not know are run options of every member (``--n-exc 40 --t-sim 2 --set psc_e=500``), also after
+``--``.
+"""
+
+import argparse
+import sys
+
+from ..errors import ConfigurationError
+from .plan import make_plan, simulation_subcommands
+
+PROG = "python -m structural_plasticity"
+EXIT_USER_ERROR = 2
+EXIT_FAILURE = 1
+#: Exit statuses of an ensemble stopped by SIGINT / SIGTERM, as for a single run.
+EXIT_SIGNAL = {"SIGINT": 130, "SIGTERM": 143}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line and exits with status 2."""
+
+    def error(self, message):
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def _index(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return value
+
+
+def build_ensemble_parser():
+    """Return the parser of ``ensemble`` (its own options; unknown options are the members' run options)."""
+    parser = _Parser(
+        prog=f"{PROG} ensemble",
+        usage=f"{PROG} ensemble [SUBCMD] [--seeds LIST] [--grid NAME=V1,V2,...] [-j N] [-o DIR] [...] [RUN OPTIONS]",
+        allow_abbrev=False,  # --seed (a run option) must never be taken for --seeds
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Run a sub-command over many seeds and a grid of parameters, each member in its own process, "
+            "a few at a time; then merge them (mean, sd and 95 % confidence intervals over seeds for each grid "
+            "point, figures with confidence bands, a summary table). Rerunning the same command resumes: "
+            "completed members are skipped, incomplete and failed ones run again. Ctrl-C stops every member; "
+            "each keeps its partial results. Options not listed here are run options of every member "
+            f"(see '{PROG} --help' or '{PROG} SUBCMD --help'). SUBCMD is what every member runs: "
+            f"{', '.join(simulation_subcommands())} (default: run, the plain example)."
+        ),
+        epilog=(
+            "examples:\n"
+            f"  {PROG} ensemble --seeds 1-10 -j 2 -o eq10 -- --t-sim 200\n"
+            f"  {PROG} ensemble --seeds 1-5 --grid psc_e=500,585,700 --t-sim 50 --no-plot -o psc\n"
+            f"  {PROG} ensemble lesion --seeds 1-4 --recovery 100 -o lesions\n"
+            f"  {PROG} ensemble --seeds 1-20 -o big --list          # the members and their indices\n"
+            f"  {PROG} ensemble --seeds 1-20 -o big --member-index $SLURM_ARRAY_TASK_ID   # one member\n"
+            f"  {PROG} merge big                                    # merge whatever is completed"
+        ),
+    )
+    parser.add_argument(
+        "--seeds",
+        default="1-5",
+        metavar="LIST",
+        help="seeds of the members: whole numbers and ranges, e.g. 1-10 or 1,2,5 or 1-4,10 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="NAME=V1,V2,...",
+        help="values of a parameter of the sub-command's class (JSON values, bare words are strings), "
+        "e.g. --grid psc_e=500,585,700; repeat for a product grid",
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=_positive_int, default=1, metavar="N", help="members run at once (default: %(default)s)"
+    )
+    parser.add_argument(
+        "-o", "--output", default="ensemble", metavar="DIR", help="the ensemble folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--member-index",
+        type=_index,
+        metavar="I",
+        help="run only member I (0-based; e.g. $SLURM_ARRAY_TASK_ID) and do not merge",
+    )
+    parser.add_argument(
+        "--list", action="store_true", help="print the members with their indices and folders, run nothing"
+    )
+    parser.add_argument(
+        "--python", metavar="PATH", help="Python of the members (default: this one), e.g. .venv-mpi/bin/python"
+    )
+    parser.add_argument(
+        "--launcher",
+        metavar="CMD",
+        help="prefix of each member's command for members that are MPI runs, e.g. 'srun -n 4' or 'mpirun -n 2'",
+    )
+    parser.add_argument("--no-merge", action="store_true", help="do not merge after running")
+    parser.add_argument(
+        "--merge-formats",
+        default="png",
+        metavar="LIST",
+        help="figure formats of the merged figures (default: %(default)s)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing but errors and the list of failed members"
+    )
+    return parser
+
+
+def main_ensemble(argv=None):
+    """Run ``ensemble`` with the arguments `argv` (after the sub-command's name); return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _ensemble(argv)
+    except ConfigurationError as exc:
+        print(f"{PROG} ensemble: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _ensemble(argv):
+    from ..output import parse_formats  # noqa: PLC0415
+    from .run import run_ensemble, run_one  # noqa: PLC0415
+
+    parser = build_ensemble_parser()
+    passed = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, passed = argv[:cut], argv[cut + 1 :]
+    subcommand = "run"
+    if argv and not argv[0].startswith("-"):
+        subcommand, argv = argv[0], argv[1:]  # checked by make_plan
+    args, unknown = parser.parse_known_args(argv)
+    options = unknown + passed
+    formats = parse_formats(args.merge_formats)
+    plan = make_plan(subcommand, args.seeds, args.grid, options)
+    say = (lambda *a, **k: None) if args.quiet else print
+    if args.list:
+        print(f"{'index':>5}  {'seed':>6}  folder")
+        for member in plan.members:
+            print(f"{member.index:>5}  {member.seed:>6}  {member.folder}")
+        return 0
+    if args.member_index is not None:
+        outcome = run_one(plan, args.output, args.member_index, args.python, args.launcher)
+        if outcome.status in ("completed", "skipped"):
+            say(f"member {outcome.member.index} ({outcome.member.folder}): {outcome.status}")
+            return 0
+        print(
+            f"{PROG} ensemble: member {outcome.member.index} ({outcome.member.folder}) {outcome.status}: "
+            f"{outcome.reason}",
+            file=sys.stderr,
+        )
+        return 130 if outcome.status == "interrupted" else EXIT_FAILURE
+    say(
+        f"Ensemble of {len(plan.members)} members ({len(plan.seeds)} seeds x {len(plan.points)} grid points) "
+        f"of '{plan.subcommand}' in {args.output}/, {args.jobs} at a time"
+    )
+    report = run_ensemble(
+        plan, args.output, jobs=args.jobs, python=args.python, launcher=args.launcher, progress=not args.quiet
+    )
+    summary = report.summary()
+    if report.ok:
+        say(summary)
+    else:
+        print(summary, file=sys.stderr)
+    if not args.no_merge and not report.stopped_by and (report.count("completed") or report.count("skipped")):
+        from .merge import merge_ensemble, summary_table  # noqa: PLC0415
+
+        merged = merge_ensemble(args.output, formats=formats)
+        say(summary_table(merged))
+        say(f"Merged into {args.output}/merged/")
+    if report.stopped_by:
+        return EXIT_SIGNAL.get(report.stopped_by, EXIT_FAILURE)
+    return 0 if report.ok else EXIT_FAILURE
+
+
+def build_merge_parser():
+    """Return the parser of ``merge``."""
+    parser = _Parser(
+        prog=f"{PROG} merge",
+        description=(
+            "Merge the completed members of an ensemble folder: for each grid point mean, sd and 95 % confidence "
+            "interval over seeds of every recorded series (merged/<point>/merged.npz, .csv, .json), figures with "
+            "confidence bands, and a summary table of final Ca, rates, connections, settle times and experiment "
+            "signatures (merged/summary.csv, .json, .txt; members.csv)."
+        ),
+    )
+    parser.add_argument("folder", help="the ensemble folder (with ensemble.json)")
+    parser.add_argument("--formats", default="png", metavar="LIST", help="figure formats (default: %(default)s)")
+    parser.add_argument("--no-plot", action="store_true", help="write data and tables, no figures")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    return parser
+
+
+def main_merge(argv=None):
+    """Run ``merge`` with the arguments `argv`; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from ..output import parse_formats  # noqa: PLC0415
+    from .merge import merge_ensemble, summary_table  # noqa: PLC0415
+
+    args = build_merge_parser().parse_args(argv)
+    try:
+        merged = merge_ensemble(args.folder, plot=not args.no_plot, formats=parse_formats(args.formats))
+    except ConfigurationError as exc:
+        print(f"{PROG} merge: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    if not args.quiet:
+        print(summary_table(merged))
+        print(f"Merged {sum(m.n for m in merged)} members of {len(merged)} grid point(s) into {args.folder}/merged/")
+    return 0

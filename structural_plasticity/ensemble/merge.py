@@ -1,0 +1,328 @@
+"""Merging the members of an ensemble: statistics over seeds for each grid point, and a summary table.
+
+`merge_ensemble` reads whatever completed members exist in an ensemble folder and writes, into
+``DIR/merged/``:
+
+* per grid point, a folder ``<point>/`` with ``merged.npz`` and ``merged.csv`` (``time`` and, for every
+  recorded series, ``<series>_mean``, ``_sd``, ``_ci_low``, ``_ci_high`` over the seeds, 95 % Student-t
+  intervals of the mean), ``merged.json`` (grid point, seeds, the members' provenance, members left
+  out and why) and the two standard figures (Ca and connections; overview) with confidence bands;
+* ``summary.csv`` / ``summary.json`` / ``summary.txt``: scalar outcomes (`scalars.member_scalars`) per
+  grid point, with n, mean, sd and the 95 % interval; ``members.csv``: the same outcomes per member.
+
+Incomplete members are left out (their series are shorter); the files say which.
+"""
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigurationError
+from ..results import _atomic, _jsonable, load_results
+from .plan import load_plan
+from .run import member_state
+from .scalars import member_scalars
+from .stats import CONFIDENCE, describe
+
+MERGED_DIR = "merged"
+MERGED_NPZ = "merged.npz"
+MERGED_CSV = "merged.csv"
+MERGED_JSON = "merged.json"
+SUMMARY_CSV = "summary.csv"
+SUMMARY_JSON = "summary.json"
+SUMMARY_TXT = "summary.txt"
+MEMBERS_CSV = "members.csv"
+STATISTICS = ("mean", "sd", "ci_low", "ci_high")
+#: Series that label samples rather than measure the network: copied from the first member, not averaged.
+LABEL_SERIES = ("time", "phase")
+#: Provenance kept from each member's metadata.json.
+PROVENANCE_KEYS = ("model", "rng_seed", "completed", "status", "wall_time_s", "n_processes", "started_at", "versions")
+
+
+@dataclass
+class MergedPoint:
+    """The statistics of one grid point over its completed members.
+
+    Attributes
+    ----------
+    name : str
+        Name of the grid point (``"default"`` without a grid).
+    point : dict
+        Its parameter values.
+    seeds : list of int
+        Seeds of the members merged.
+    series : dict of str to numpy.ndarray
+        ``time`` (and ``phase``), and ``<series>_<statistic>`` for each recorded series.
+    scalars : dict of str to dict
+        ``{outcome: {"n", "mean", "sd", "ci_low", "ci_high"}}``.
+    member_scalars : list of dict
+        The outcomes of each merged member, in the order of `seeds`.
+    metadata : dict
+        Targets, phases and groups of the first member, the members' provenance, left-out members.
+    """
+
+    name: str
+    point: dict
+    seeds: list
+    series: dict = field(default_factory=dict)
+    scalars: dict = field(default_factory=dict)
+    member_scalars: list = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def n(self):
+        """int: number of members merged."""
+        return len(self.seeds)
+
+    def band(self, name):
+        """Return ``(mean, ci_low, ci_high)`` arrays of recorded series `name`."""
+        return tuple(self.series[f"{name}_{s}"] for s in ("mean", "ci_low", "ci_high"))
+
+    def __contains__(self, name):
+        return f"{name}_mean" in self.series
+
+
+def merge_point(results_list, name="default", point=None, seeds=None):
+    """Merge the results of the members of one grid point (all completed, same sample times).
+
+    Parameters
+    ----------
+    results_list : list of Results
+    name : str
+    point : dict, optional
+    seeds : list of int, optional
+        Default: each member's ``rng_seed``.
+
+    Returns
+    -------
+    MergedPoint
+
+    Raises
+    ------
+    ConfigurationError
+        If the members' sample times differ (they must come from the same definition).
+    """
+    if not results_list:
+        raise ConfigurationError(f"grid point {name} has no completed member to merge")
+    first = results_list[0]
+    for results in results_list[1:]:
+        if len(results) != len(first) or not np.allclose(results["time"], first["time"]):
+            raise ConfigurationError(
+                f"the members of grid point {name} recorded at different times; merge only members of one ensemble"
+            )
+    seeds = list(seeds) if seeds is not None else [r.metadata.get("rng_seed") for r in results_list]
+    merged = MergedPoint(name, dict(point or {}), seeds)
+    names = [n for n in first.names if all(n in r for r in results_list)]
+    for label in LABEL_SERIES:
+        if label in names:
+            merged.series[label] = first[label]
+    for series in names:
+        if series in LABEL_SERIES:
+            continue
+        stats = describe(np.stack([r[series] for r in results_list]))
+        for statistic in STATISTICS:
+            merged.series[f"{series}_{statistic}"] = stats[statistic]
+    merged.member_scalars = [member_scalars(r) for r in results_list]
+    outcomes = list(dict.fromkeys(k for values in merged.member_scalars for k in values))
+    for outcome in outcomes:
+        stats = describe([values.get(outcome, np.nan) for values in merged.member_scalars])
+        merged.scalars[outcome] = {key: _scalar(value) for key, value in stats.items()}
+    meta = first.metadata
+    merged.metadata = {
+        "grid_point": merged.point,
+        "seeds": seeds,
+        "n_members": len(results_list),
+        "confidence": CONFIDENCE,
+        "interval": "Student-t interval of the mean over seeds: mean -/+ t(n-1) sd / sqrt(n)",
+        "parameters": meta.get("parameters", {}),
+        "target_ca": meta.get("target_ca", {}),
+        "ca_per_hz": meta.get("ca_per_hz"),
+        "phases": meta.get("phases", []),
+        "groups": [g.get("name") for g in meta.get("groups", [])],
+        "members": [{key: r.metadata.get(key) for key in PROVENANCE_KEYS} for r in results_list],
+    }
+    return merged
+
+
+def _scalar(value):
+    return np.asarray(value).item()  # 0-d array -> int or float
+
+
+def merge_ensemble(folder, write=True, plot=True, formats=("png",)):
+    """Merge whatever completed members an ensemble folder holds; write the merged files.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        The ensemble folder (with ``ensemble.json``).
+    write : bool
+        Write the files into ``folder/merged/`` (see module doc).
+    plot : bool
+        Draw the two standard figures with confidence bands for each grid point (and a comparison figure of
+        the grid points).
+    formats : sequence of str
+        Figure formats.
+
+    Returns
+    -------
+    list of MergedPoint
+        One per grid point with at least one completed member, in grid order.
+
+    Raises
+    ------
+    ConfigurationError
+        If the folder holds no ensemble, or no member is completed yet.
+    """
+    folder = Path(folder)
+    plan = load_plan(folder)
+    merged = []
+    for point in plan.points:
+        members = [m for m in plan.members if m.point == point]
+        done, left_out = [], []
+        for member in members:
+            state = member_state(folder / member.folder)
+            if state == "completed":
+                done.append(member)
+            else:
+                left_out.append({"folder": member.folder, "seed": member.seed, "state": state})
+        if not done:
+            continue
+        results = [load_results(folder / m.folder) for m in done]
+        item = merge_point(results, members[0].point_name, point, [m.seed for m in done])
+        item.metadata["member_folders"] = [m.folder for m in done]
+        item.metadata["left_out"] = left_out
+        merged.append(item)
+    if not merged:
+        raise ConfigurationError(
+            f"no member of the ensemble in {folder} is completed yet; run the ensemble (or its array tasks) first"
+        )
+    if write:
+        write_merged(merged, folder / MERGED_DIR, plan, plot=plot, formats=formats)
+    return merged
+
+
+def write_merged(merged, out, plan=None, plot=True, formats=("png",)):
+    """Write the files of `merge_ensemble` for a list of `MergedPoint` into folder `out`; return the paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for item in merged:
+        target = out / item.name
+        target.mkdir(exist_ok=True)
+        with _atomic(target / MERGED_NPZ, "wb") as fh:
+            np.savez(fh, **item.series)
+        with _atomic(target / MERGED_CSV, "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(item.series)
+            writer.writerows(zip(*(np.asarray(a).tolist() for a in item.series.values())))
+        with _atomic(target / MERGED_JSON, "w") as fh:
+            json.dump(_jsonable(dict(item.metadata, scalars=item.scalars)), fh, indent=2)
+            fh.write("\n")
+        paths += [target / MERGED_NPZ, target / MERGED_CSV, target / MERGED_JSON]
+        if plot:
+            from ..output import save_figure  # noqa: PLC0415
+            from .plot import plot_bands, plot_overview_bands  # noqa: PLC0415
+
+            paths += save_figure(plot_bands(item), target, "structural_plasticity", formats)
+            paths += save_figure(plot_overview_bands(item), target, "overview", formats)
+    if plot and len(merged) > 1:
+        from ..output import save_figure  # noqa: PLC0415
+        from .plot import plot_grid  # noqa: PLC0415
+
+        paths += save_figure(plot_grid(merged), out, "grid", formats)
+    paths += _write_summary(merged, out, plan)
+    return paths
+
+
+def _write_summary(merged, out, plan):
+    names = list(plan.grid) if plan is not None else sorted({k for m in merged for k in m.point})
+    outcomes = list(dict.fromkeys(k for m in merged for k in m.scalars))
+    rows = []
+    for item in merged:
+        for outcome in outcomes:
+            stats = item.scalars.get(outcome)
+            if stats is None:
+                continue
+            rows.append(
+                {"point": item.name, **{n: json.dumps(item.point.get(n)) for n in names}, "quantity": outcome, **stats}
+            )
+    with _atomic(out / SUMMARY_CSV, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, ["point", *names, "quantity", "n", "mean", "sd", "ci_low", "ci_high"])
+        writer.writeheader()
+        writer.writerows(rows)
+    with _atomic(out / SUMMARY_JSON, "w") as fh:
+        content = {
+            "confidence": CONFIDENCE,
+            "definition": plan.definition() if plan is not None else None,
+            "points": [{"name": m.name, "point": m.point, "seeds": m.seeds, "scalars": m.scalars} for m in merged],
+        }
+        json.dump(_jsonable(content), fh, indent=2)
+        fh.write("\n")
+    with _atomic(out / MEMBERS_CSV, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["point", *names, "seed", *outcomes])
+        for item in merged:
+            for seed, values in zip(item.seeds, item.member_scalars):
+                point = [json.dumps(item.point.get(n)) for n in names]
+                writer.writerow([item.name, *point, seed, *(values.get(o, float("nan")) for o in outcomes)])
+    (out / SUMMARY_TXT).write_text(summary_table(merged) + "\n")
+    return [out / SUMMARY_CSV, out / SUMMARY_JSON, out / MEMBERS_CSV, out / SUMMARY_TXT]
+
+
+def summary_table(merged):
+    """Return a text table: one row per scalar outcome, one column per grid point, ``mean ± sd (n)``."""
+    outcomes = list(dict.fromkeys(k for m in merged for k in m.scalars))
+    cells = {}
+    for item in merged:
+        for outcome in outcomes:
+            s = item.scalars.get(outcome)
+            cells[item.name, outcome] = "" if s is None else _cell(s)
+    width = max([len("quantity")] + [len(o) for o in outcomes])
+    col = {m.name: max([len(m.name)] + [len(cells[m.name, o]) for o in outcomes]) + 2 for m in merged}
+    lines = [
+        "mean ± sd over seeds (n members with a value); 95 % t-intervals in summary.csv",
+        f"{'quantity':<{width}}" + "".join(f"{m.name:>{col[m.name]}}" for m in merged),
+    ]
+    for outcome in outcomes:
+        lines.append(f"{outcome:<{width}}" + "".join(f"{cells[m.name, outcome]:>{col[m.name]}}" for m in merged))
+    return "\n".join(lines)
+
+
+def _cell(stats):
+    mean, sd, n = stats["mean"], stats["sd"], stats["n"]
+    if n == 0:
+        return "-"
+    digits = (lambda v: f"{v:.4g}") if abs(mean) < 1000 else (lambda v: f"{v:.0f}")
+    return f"{digits(mean)} ± {digits(sd) if np.isfinite(sd) else '-'} ({n})"
+
+
+def load_merged(folder, name="default"):
+    """Load the merged series and metadata of one grid point written by `merge_ensemble`.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        The ensemble folder (or its ``merged`` folder).
+    name : str
+        Name of the grid point.
+
+    Returns
+    -------
+    MergedPoint
+    """
+    folder = Path(folder)
+    base = folder / MERGED_DIR if (folder / MERGED_DIR).is_dir() else folder
+    target = base / name
+    if not (target / MERGED_NPZ).is_file():
+        raise ConfigurationError(f"{target} holds no merged results; run the merge of the ensemble first")
+    with np.load(target / MERGED_NPZ, allow_pickle=False) as data:
+        series = {key: data[key] for key in data.files}
+    meta = json.loads((target / MERGED_JSON).read_text())
+    scalars = meta.pop("scalars", {})
+    return MergedPoint(name, meta.get("grid_point", {}), meta.get("seeds", []), series, scalars, [], meta)
+
+
+__all__ = ["MergedPoint", "load_merged", "merge_ensemble", "merge_point", "summary_table", "write_merged"]

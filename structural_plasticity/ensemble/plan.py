@@ -1,0 +1,420 @@
+"""The definition of an ensemble: a sub-command run over seeds and a grid of class parameters.
+
+An ensemble is the product of a sub-command (the default ``run``, ``lesion``, ``stimulate``, ...), a list
+of seeds and a grid of parameter values (``NAME=V1,V2,...`` over parameters of the sub-command's class).
+Each member runs in its own process as::
+
+    python -m structural_plasticity [SUBCMD] --seed S --set NAME=V ... -o DIR/<member> -q [run options]
+
+The plan is written to ``DIR/ensemble.json`` before any member starts; a folder whose plan differs (or
+that holds anything else) is refused, so members of different ensembles never mix. Everything here is
+checked without NEST: bad seeds, unknown parameter names and values the class rejects raise
+`ConfigurationError` with one line.
+"""
+
+import hashlib
+import itertools
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigurationError
+from ..version import __version__
+
+PLAN_JSON = "ensemble.json"
+#: Version of the plan file's layout; a plan of another format is refused.
+PLAN_FORMAT = 1
+#: Sub-command -> "module:class" whose parameters a grid may vary (imported only when needed).
+#: Options the ensemble sets for every member itself; given among the run options they are refused.
+RESERVED_OPTIONS = {
+    "--seed": "give seeds with --seeds",
+    "-o": "the member folders are chosen by the ensemble (its own -o is the ensemble folder)",
+    "--output": "the member folders are chosen by the ensemble (its own -o is the ensemble folder)",
+    "--overwrite": "the ensemble reruns incomplete members itself",
+    "-q": "members always run quietly",
+    "--quiet": "members always run quietly",
+}
+#: Parameters a grid may not vary, with the option to use instead.
+RESERVED_PARAMETERS = {"rng_seed": "give seeds with --seeds"}
+
+
+@dataclass
+class Member:
+    """One run of an ensemble: a grid point and a seed, in its own folder.
+
+    Attributes
+    ----------
+    index : int
+        Position in `Plan.members` (the ``--member-index`` of a Slurm array task).
+    seed : int
+    point : dict
+        ``{parameter name: value}`` of its grid point (empty without a grid).
+    folder : str
+        Folder name inside the ensemble folder.
+    """
+
+    index: int
+    seed: int
+    point: dict
+    folder: str
+
+    @property
+    def point_name(self):
+        """str: name of the member's grid point (``"default"`` without a grid)."""
+        return point_name(self.point)
+
+
+@dataclass
+class Plan:
+    """What an ensemble runs: sub-command, seeds, grid and the run options shared by every member.
+
+    Build it with `make_plan`, which checks everything; `members` is the product seeds x grid points,
+    seeds outermost, so that a partly finished ensemble has some seeds of every grid point.
+
+    Attributes
+    ----------
+    subcommand : str
+        ``"run"`` (the default run), ``"lesion"``, ``"stimulate"`` or another sub-command of
+        ``python -m structural_plasticity``.
+    seeds : list of int
+    grid : dict of str to list
+        Parameter name -> values, in the order given.
+    options : list of str
+        Further command-line options of every member (e.g. ``["--n-exc", "40", "--t-sim", "2"]``).
+    members : list of Member
+    """
+
+    subcommand: str
+    seeds: list
+    grid: dict
+    options: list
+    members: list = field(default_factory=list)
+
+    def definition(self):
+        """Return the part of the plan that identifies the ensemble (compared with an existing plan file)."""
+        return {
+            "format": PLAN_FORMAT,
+            "subcommand": self.subcommand,
+            "seeds": list(self.seeds),
+            "grid": {name: list(values) for name, values in self.grid.items()},
+            "options": list(self.options),
+        }
+
+    @property
+    def points(self):
+        """list of dict: the grid points, in order (``[{}]`` without a grid)."""
+        names = list(self.grid)
+        return [dict(zip(names, values)) for values in itertools.product(*self.grid.values())]
+
+    def member_argv(self, member, folder):
+        """Return the arguments after ``python -m structural_plasticity`` that run `member` into `folder`."""
+        argv = [] if self.subcommand == "run" else [self.subcommand]
+        argv += ["--seed", str(member.seed)]
+        for name, value in member.point.items():
+            argv += ["--set", f"{name}={json.dumps(value)}"]
+        # --overwrite: an incomplete member is rerun into its own folder (completed ones are never launched).
+        return argv + ["-o", str(folder), "--overwrite", "-q"] + list(self.options)
+
+
+def parse_seeds(text):
+    """Parse seeds such as ``"1-10"``, ``"3,5,7"`` or ``"1-4,10"`` into a list of distinct ints.
+
+    Raises
+    ------
+    ConfigurationError
+        For an empty list or range, a seed below 1 or above 2**32 - 1, a repeated seed or bad syntax.
+    """
+    seeds = []
+    for part in str(text).split(","):
+        part = part.strip()
+        match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
+        if not match:
+            raise ConfigurationError(
+                f"bad seed list {text!r}: give whole numbers and ranges, e.g. --seeds 1-10 or --seeds 1,2,5"
+            )
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) is not None else first
+        if last < first:
+            raise ConfigurationError(
+                f"the seed range {part} is empty; write the smaller seed first, e.g. {last}-{first}"
+            )
+        seeds += range(first, last + 1)
+    return check_seeds(seeds)
+
+
+def check_seeds(seeds):
+    """Return `seeds` as a list of ints after checking that it is non-empty, distinct and within NEST's range."""
+    seeds = list(seeds)
+    if not seeds:
+        raise ConfigurationError("the ensemble has no seeds; give at least one, e.g. --seeds 1-5")
+    for seed in seeds:
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 1 <= seed < 2**32:
+            raise ConfigurationError(f"seeds must be whole numbers from 1 to {2**32 - 1}, got {seed!r}")
+    repeated = sorted({s for s in seeds if seeds.count(s) > 1})
+    if repeated:
+        raise ConfigurationError(f"seed {repeated[0]} is given twice; each seed may appear once")
+    return seeds
+
+
+def parse_grid_item(text):
+    """Parse ``NAME=V1,V2,...`` into ``(name, [values])``; values are JSON, bare words are strings.
+
+    ``psc_e=500,600`` gives ``("psc_e", [500, 600])``; JSON objects work too:
+    ``model_params={"tau_Ca": 5000.0},{"tau_Ca": 20000.0}``.
+    """
+    name, sep, rest = str(text).partition("=")
+    name = name.strip()
+    if not sep or not name or not rest.strip():
+        raise ConfigurationError(f"bad grid {text!r}: write NAME=V1,V2,... (e.g. --grid psc_e=500,585,700)")
+    try:
+        values = json.loads(f"[{rest}]")
+    except json.JSONDecodeError:
+        values = []
+        for item in rest.split(","):
+            item = item.strip()
+            try:
+                values.append(json.loads(item))
+            except json.JSONDecodeError:
+                values.append(item)  # a bare word such as iaf_psc_exp
+    if any(v == "" for v in values):
+        raise ConfigurationError(f"grid {text!r} has an empty value; separate values by single commas")
+    return name, values
+
+
+def simulation_subcommands():
+    """Return the names of the sub-commands that simulate (those an ensemble can run), from the CLI's registry."""
+    from ..cli import SUBCOMMANDS, SimulationCommand  # noqa: PLC0415  (the CLI registers the ensemble itself)
+
+    return {name: command for name, command in SUBCOMMANDS.items() if isinstance(command, SimulationCommand)}
+
+
+def model_class(subcommand, options=()):
+    """Return the class whose parameters a grid of `subcommand` varies.
+
+    Parameters
+    ----------
+    subcommand : str
+        A simulating sub-command (``run``, ``lesion``, ...).
+    options : sequence of str
+        The members' run options; a ``--model NAME`` among them picks the class of a sub-command that offers
+        several (``lesion --model butz``).
+
+    Raises
+    ------
+    ConfigurationError
+        For a sub-command the ensemble does not know, or a model it does not offer.
+    """
+    commands = simulation_subcommands()
+    if subcommand not in commands:
+        raise ConfigurationError(
+            f"unknown sub-command {subcommand!r} for an ensemble; use one of {', '.join(commands)}"
+        )
+    command = commands[subcommand]
+    options = list(options)
+    choice = None
+    for k, option in enumerate(options):
+        if option == "--model" and k + 1 < len(options):
+            choice = options[k + 1]
+        elif option.startswith("--model="):
+            choice = option.partition("=")[2]
+    if choice is None:
+        return command.default_model
+    if choice not in command.models:
+        raise ConfigurationError(f"{subcommand} has no model {choice!r}; choose one of {', '.join(command.models)}")
+    return command.models[choice]
+
+
+def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None):
+    """Check an ensemble's definition and return its `Plan`.
+
+    Parameters
+    ----------
+    subcommand : str
+        Sub-command every member runs (``"run"`` for the default run).
+    seeds : iterable of int or str
+        Seeds, or a string for `parse_seeds`.
+    grid : dict of str to list, or list of str, optional
+        ``{name: [values]}`` or ``["NAME=V1,V2", ...]``; names must be parameters of the class.
+    options : sequence of str
+        Further run options of every member; ``--seed``, ``-o``, ``--overwrite`` and ``-q`` are set by the
+        ensemble and refused here.
+    model : type, optional
+        The class whose parameters the grid varies; by default the class of `subcommand` (see `model_class`).
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    ConfigurationError
+        For empty seeds, unknown or reserved parameter names, values the class rejects, duplicate values,
+        reserved options.
+    """
+    seeds = parse_seeds(seeds) if isinstance(seeds, str) else check_seeds(seeds)
+    if grid is None:
+        grid = {}
+    elif not isinstance(grid, dict):
+        items = [parse_grid_item(item) for item in grid]
+        names = [name for name, _ in items]
+        for name in names:
+            if names.count(name) > 1:
+                raise ConfigurationError(
+                    f"grid parameter {name} is given twice; list all its values once: {name}=V1,V2"
+                )
+        grid = dict(items)
+    options = [str(o) for o in options]
+    for option in options:
+        key = option.split("=", 1)[0]
+        if key in RESERVED_OPTIONS:
+            raise ConfigurationError(f"option {key} cannot be a run option of an ensemble: {RESERVED_OPTIONS[key]}")
+    model = model or model_class(subcommand, options)
+    known = model.parameter_names()
+    for name, values in grid.items():
+        if name in RESERVED_PARAMETERS:
+            raise ConfigurationError(f"grid parameter {name} is not allowed: {RESERVED_PARAMETERS[name]}")
+        if name not in known:
+            raise ConfigurationError(
+                f"grid parameter {name!r} is not a parameter of {model.__name__}; known parameters are: "
+                f"{', '.join(known)}"
+            )
+        if not isinstance(values, (list, tuple)) or not values:
+            raise ConfigurationError(f"grid parameter {name} has no values; write {name}=V1,V2,...")
+        texts = [json.dumps(v, sort_keys=True) for v in values]
+        repeated = [t for t in texts if texts.count(t) > 1]
+        if repeated:
+            raise ConfigurationError(f"grid parameter {name} lists the value {repeated[0]} twice")
+        default = getattr(model, name)
+        for value in values:
+            _check_type(model, name, value, default)
+    plan = Plan(subcommand, seeds, {name: list(values) for name, values in grid.items()}, options)
+    for point in plan.points:
+        try:
+            model(**point, rng_seed=seeds[0])  # the class's own checks, before any member starts
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"grid point {point_name(point)}: {exc}") from None
+    plan.members = [
+        Member(index, seed, point, member_folder(point, seed))
+        for index, (seed, point) in enumerate((s, p) for s in seeds for p in plan.points)
+    ]
+    return plan
+
+
+def _check_type(model, name, value, default):
+    """Refuse a value whose JSON type differs from the default's (a number for a number, a dict for a dict)."""
+    if isinstance(default, bool):
+        ok, kind = isinstance(value, bool), "true/false"
+    elif isinstance(default, (int, float)):
+        ok, kind = isinstance(value, (int, float)) and not isinstance(value, bool), "number"
+    elif isinstance(default, str):
+        ok, kind = isinstance(value, str), "string"
+    elif isinstance(default, dict):
+        ok, kind = isinstance(value, dict), "JSON object"
+    elif isinstance(default, (list, tuple)):
+        ok, kind = isinstance(value, (list, tuple)), "list"
+    else:
+        return  # no default type to compare with: the class's own checks decide
+    if not ok:
+        raise ConfigurationError(
+            f"grid parameter {name} of {model.__name__} takes {kind} values (default {json.dumps(default)}), "
+            f"got {json.dumps(value)}"
+        )
+
+
+def _value_text(value):
+    """A short, file-name-safe text of a grid value (a hash for objects and lists)."""
+    if isinstance(value, (dict, list, tuple)):
+        return "h" + hashlib.sha1(json.dumps(value, sort_keys=True).encode()).hexdigest()[:8]
+    text = json.dumps(value).strip('"')
+    return re.sub(r"[^A-Za-z0-9.+\-]", "_", text) or "_"
+
+
+def point_name(point):
+    """Return the name of a grid point, e.g. ``"psc_e-500_bg_rate-9000"`` (``"default"`` without a grid)."""
+    return "_".join(f"{name}-{_value_text(value)}" for name, value in point.items()) or "default"
+
+
+def member_folder(point, seed):
+    """Return a member's folder name: its grid point and seed, e.g. ``"psc_e-500_seed-3"``."""
+    return f"{point_name(point)}_seed-{seed}" if point else f"seed-{seed}"
+
+
+def plan_path(folder):
+    """Return the path of the plan file in an ensemble folder."""
+    return Path(folder) / PLAN_JSON
+
+
+def write_plan(plan, folder):
+    """Create the ensemble folder with its plan file, or check that it already holds this ensemble.
+
+    Raises
+    ------
+    ConfigurationError
+        If the folder holds another ensemble, or files of something else (hidden files are ignored), or
+        cannot be written.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigurationError(f"ensemble folder {folder} is a file; choose another folder with -o")
+    path = plan_path(folder)
+    if path.exists():
+        existing = read_plan_definition(folder)
+        if existing != plan.definition():
+            differs = [key for key in plan.definition() if existing.get(key) != plan.definition()[key]]
+            raise ConfigurationError(
+                f"{folder} holds another ensemble (its {', '.join(differs)} differ); choose another folder with -o, "
+                "or repeat the original definition to resume it"
+            )
+        return path
+    if folder.is_dir() and any(not p.name.startswith(".") for p in folder.iterdir()):
+        raise ConfigurationError(f"{folder} is not empty and holds no ensemble; choose an empty or new folder with -o")
+    content = dict(
+        plan.definition(),
+        members=[{"index": m.index, "seed": m.seed, "point": m.point, "folder": m.folder} for m in plan.members],
+        created_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        structural_plasticity=__version__,
+    )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{PLAN_JSON}.tmp{os.getpid()}"
+        tmp.write_text(json.dumps(content, indent=2) + "\n")
+        os.replace(tmp, path)  # concurrent array tasks write the same content; the rename is atomic
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot write the ensemble folder {folder} ({exc.strerror or exc}); choose another with -o"
+        )
+    return path
+
+
+def read_plan_definition(folder):
+    """Return the definition stored in an ensemble folder's plan file (see `Plan.definition`)."""
+    path = plan_path(folder)
+    try:
+        content = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ConfigurationError(f"cannot read the ensemble plan {path} ({exc}); is {folder} an ensemble folder?")
+    return {key: content.get(key) for key in ("format", "subcommand", "seeds", "grid", "options")}
+
+
+def load_plan(folder):
+    """Rebuild the `Plan` of an existing ensemble folder (for merging and single members).
+
+    Raises
+    ------
+    ConfigurationError
+        If the folder holds no ensemble plan, or one of another format.
+    """
+    if not plan_path(folder).is_file():
+        raise ConfigurationError(
+            f"{folder} holds no ensemble ({PLAN_JSON} missing); "
+            "give the folder of 'python -m structural_plasticity ensemble'"
+        )
+    definition = read_plan_definition(folder)
+    if definition["format"] != PLAN_FORMAT:
+        raise ConfigurationError(
+            f"{plan_path(folder)} has format {definition['format']}, this version reads {PLAN_FORMAT}"
+        )
+    return make_plan(definition["subcommand"], definition["seeds"], definition["grid"], definition["options"])
