@@ -29,7 +29,7 @@ import numpy as np
 from . import __version__
 from . import validation as check
 from .activity import PopulationActivity, SpikeSorter, population_statistics
-from .engine import import_nest, local_nodes
+from .engine import import_nest, local_nodes, nest_rejections
 from .errors import ConfigurationError
 from .parallel import Communicator, check_launch
 from .results import Results
@@ -204,7 +204,9 @@ class StructuralPlasticityExample:
         after construction are checked too. Checks that need NEST (model names, model parameters,
         growth-curve keys) happen in `prepare_simulation` and `create_nodes`.
         """
-        self.dt = check.positive_time("dt", self.dt)
+        # Every value, inside dicts too, against the kind of its default: no NaN or inf ever reaches NEST.
+        check.parameter_values(self.parameters(), {name: getattr(type(self), name) for name in self.parameter_names()})
+        self.dt = check.resolution("dt", self.dt)
         self.t_sim = check.positive_time("t_sim", self.t_sim)
         self.update_interval = check.positive_time("update_interval", self.update_interval)
         self.record_interval = check.positive_time("record_interval", self.record_interval)
@@ -238,6 +240,7 @@ class StructuralPlasticityExample:
             missing = [key for key in REQUIRED_GROWTH_CURVE_KEYS if key not in curve]
             if missing:
                 raise ConfigurationError(f"{name} lacks {', '.join(map(repr, missing))}; add it to the dict")
+        check.bounds(self.parameters(), GROWTH_CURVE_NAMES)  # limits that keep NEST responsive (validation.py)
 
     @classmethod
     def growth_curves_scaled(cls, factor):
@@ -294,24 +297,25 @@ class StructuralPlasticityExample:
             )
         self.comm = Communicator(nest)
         check_launch(nest)
-        nest.local_num_threads = self.threads
-        nest.resolution = self.dt
-        nest.rng_seed = self.rng_seed
-        nest.structural_plasticity_update_interval = self.update_interval
-        nest.CopyModel("static_synapse", self.SYNAPSE_E, {"weight": self.psc_e, "delay": self.delay})
-        nest.CopyModel("static_synapse", self.SYNAPSE_I, {"weight": self.psc_i, "delay": self.delay})
-        nest.structural_plasticity_synapses = {
-            self.SYNAPSE_E: {
-                "synapse_model": self.SYNAPSE_E,
-                "pre_synaptic_element": "Axon_ex",
-                "post_synaptic_element": "Den_ex",
-            },
-            self.SYNAPSE_I: {
-                "synapse_model": self.SYNAPSE_I,
-                "pre_synaptic_element": "Axon_in",
-                "post_synaptic_element": "Den_in",
-            },
-        }
+        with nest_rejections("the kernel settings", "check dt, rng_seed, update_interval, psc_e, psc_i and delay"):
+            nest.local_num_threads = self.threads
+            nest.resolution = self.dt
+            nest.rng_seed = self.rng_seed
+            nest.structural_plasticity_update_interval = self.update_interval
+            nest.CopyModel("static_synapse", self.SYNAPSE_E, {"weight": self.psc_e, "delay": self.delay})
+            nest.CopyModel("static_synapse", self.SYNAPSE_I, {"weight": self.psc_i, "delay": self.delay})
+            nest.structural_plasticity_synapses = {
+                self.SYNAPSE_E: {
+                    "synapse_model": self.SYNAPSE_E,
+                    "pre_synaptic_element": "Axon_ex",
+                    "post_synaptic_element": "Den_ex",
+                },
+                self.SYNAPSE_I: {
+                    "synapse_model": self.SYNAPSE_I,
+                    "pre_synaptic_element": "Axon_in",
+                    "post_synaptic_element": "Den_in",
+                },
+            }
         self.nodes_e = self.nodes_i = self.noise = self.spike_recorder = None
         self.results = Results(metadata=self._provenance(nest))
 
@@ -343,13 +347,12 @@ class StructuralPlasticityExample:
 
     def _create_population(self, n, elements):
         nest = import_nest()
-        try:
+        # NEST reports bad growth-curve types as bare IndexError/NESTError, a huge n as MemoryError.
+        with nest_rejections(
+            f"{n} {self.neuron_model} neurons with model_params and growth curves",
+            "check model_params and the growth_curve dicts (growth_curve must be e.g. 'gaussian')",
+        ):
             nodes = nest.Create(self.neuron_model, n, params=dict(self.model_params, synaptic_elements=elements))
-        except Exception as exc:  # NEST reports bad growth-curve types as bare IndexError/NESTError
-            raise ConfigurationError(
-                f"NEST rejected the neuron or growth-curve parameters ({type(exc).__name__}: {exc}); "
-                "check model_params and the growth_curve dicts (growth_curve must be e.g. 'gaussian')"
-            ) from exc
         # NEST silently ignores unknown keys inside synaptic elements: compare with what it stored.
         local = local_nodes(nodes)
         if len(local):

@@ -8,7 +8,7 @@ the group ends above its level before the stimulus.
 """
 
 from ..engine import import_nest
-from ..validation import non_negative_number
+from ..validation import input_rate, non_negative_number
 from .base import Experiment, Phase
 
 
@@ -55,6 +55,7 @@ class StimulationExperiment(Experiment):
             "stimulus_increase", self.stimulus_increase, "(fraction of bg_rate)"
         )
         super().validate()
+        input_rate("bg_rate x (1 + stimulus_increase), the stimulated input", self.bg_rate * (1 + self.stimulus_increase))
 
     def define_groups(self):
         """Return ``stimulated`` (`group_fraction` of the E neurons, see `pick_group`) and ``rest`` (the others)."""
