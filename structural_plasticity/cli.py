@@ -8,18 +8,20 @@ Only this module configures process-wide things (NEST's banner, signal handlers)
 """
 
 import argparse
-import json
-import signal
 import sys
 import time
 
 from . import __version__
 from .engine import import_nest, quiet_nest_import
 from .errors import ConfigurationError
+from .folder import ResultsFolder
+from .interrupts import Terminated, cli_handlers, exit_status
 from .model import CA_READOUTS, StructuralPlasticityExample
-from .output import FIGURE_FORMATS, parse_formats, prepare_output_folder, save_standard_figures
+from .output import FIGURE_FORMATS, parse_formats, save_standard_figures
+from .parallel import launcher_rank
 from .results import load_results
 from .summary import summarize
+from .validation import parse_json_value
 
 PROG = "python -m structural_plasticity"
 EXIT_USER_ERROR = 2
@@ -65,10 +67,9 @@ def _assignment(text):
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError:
-        parsed = value  # a bare word such as iaf_psc_exp is a string
-    return name.strip(), parsed
+        return name.strip(), parse_json_value(name.strip(), value)  # a bare word such as iaf_psc_exp is a string
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc))
 
 
 def add_run_options(parser, model=StructuralPlasticityExample, default_output="results"):
@@ -235,7 +236,7 @@ def cmd_run(argv):
     return execute(StructuralPlasticityExample, args)
 
 
-def execute(model, args, extra_figures=None):
+def execute(model, args, extra_figures=None, extra_files=None):
     """Run `model` with the run options in `args`, save everything to the output folder, print a summary.
 
     Parameters
@@ -246,6 +247,8 @@ def execute(model, args, extra_figures=None):
         Parsed options of `add_run_options` (sub-commands may add more and pass them via ``args.set``).
     extra_figures : callable, optional
         ``extra_figures(results, folder, formats) -> list of paths`` for figures beyond the standard two.
+    extra_files : callable, optional
+        ``extra_files(results) -> {name: text}`` for text files saved with the data (e.g. a table).
 
     Returns
     -------
@@ -255,6 +258,7 @@ def execute(model, args, extra_figures=None):
     example = model(**parameters_from_args(args))  # checks parameters before anything is imported
     from .parallel import Communicator, check_launch, check_launch_before_import  # noqa: PLC0415
 
+    cli_handlers()  # Ctrl-C and SIGTERM raise; a second one ends the process at once (interrupts.py)
     check_launch_before_import()  # NEST without MPI would exit on import under mpirun, without a hint
     quiet_nest_import()
     nest = import_nest()
@@ -262,24 +266,30 @@ def execute(model, args, extra_figures=None):
     comm = Communicator(nest)
     check_launch(nest)
     say = print if (comm.is_root and not args.quiet) else (lambda *a, **k: None)
-    # Only rank 0 touches the output folder; every rank learns whether it is usable.
-    problem = None
+    # Only rank 0 touches the output folder (and holds its lock); every rank learns whether it is usable.
+    problem = folder = None
     if comm.is_root:
         try:
-            prepare_output_folder(args.output, overwrite=args.overwrite)
+            folder = ResultsFolder(args.output, overwrite=args.overwrite).open()
         except ConfigurationError as exc:
             problem = str(exc)
     problem = comm.bcast(problem)
     if problem:
         raise ConfigurationError(problem)
+    try:
+        return _execute_in(folder, example, comm, args, say, extra_figures, extra_files)
+    finally:
+        if folder is not None:
+            folder.close()  # releases the lock; removes the folder again if it was new and nothing was saved
 
-    signal.signal(signal.SIGTERM, lambda signum, frame: example.request_stop("SIGTERM"))
+
+def _execute_in(folder, example, comm, args, say, extra_figures, extra_files):
     say(
-        f"Simulating {args.t_sim:g} s of {example.number_excitatory_neurons} + {example.number_inhibitory_neurons} "
-        f"neurons on {comm.size} process(es); results go to {args.output}/"
+        f"Simulating {example.t_sim / 1000.0:g} s of {example.number_excitatory_neurons} + "
+        f"{example.number_inhibitory_neurons} neurons on {comm.size} process(es); results go to {args.output}/"
     )
     progress = _Progress(example, enabled=comm.is_root and not args.quiet)
-    checkpoint = _Checkpoint(args.output, enabled=comm.is_root)
+    checkpoint = _Checkpoint(folder, enabled=comm.is_root)
 
     def on_sample(ex):
         progress.update(ex)
@@ -288,22 +298,38 @@ def execute(model, args, extra_figures=None):
     status = 0
     try:
         example.run(callback=on_sample)
-    except KeyboardInterrupt:
-        status = 143 if example.stop_reason == "SIGTERM" else 130
+    except KeyboardInterrupt as exc:  # a stop during the run, or Ctrl-C/SIGTERM during start-up
+        status = 143 if example.stop_reason == "SIGTERM" or isinstance(exc, Terminated) else 130
     finally:
         progress.close()
         if comm.is_root and len(example.results):
-            example.results.save(args.output)  # whatever happened, keep what was recorded
+            folder.save_results(example.results)  # whatever happened, keep what was recorded, as one unit
     results = example.results
     if not comm.is_root:
         return status
     if not len(results):
         print(f"{PROG}: interrupted before the first sample; nothing was recorded or saved", file=sys.stderr)
         return status
-    if not args.no_plot:
-        save_standard_figures(results, args.output, args.formats)
-        if extra_figures is not None:
-            extra_figures(results, args.output, args.formats)
+
+    def write_figures_and_tables(unit):
+        if not args.no_plot:
+            save_standard_figures(results, unit, args.formats)
+            if extra_figures is not None:
+                extra_figures(results, unit, args.formats)
+        for name, text in (extra_files(results) if extra_files is not None else {}).items():
+            with open(unit.path(name), "w", encoding="utf-8") as fh:
+                fh.write(text)
+
+    if not args.no_plot or extra_files is not None:
+        try:
+            folder.add_files(write_figures_and_tables)  # the data stay as saved; figures join them
+        except KeyboardInterrupt as exc:
+            print(
+                f"{PROG}: interrupted while drawing the figures; the data are saved in {args.output}/ "
+                f"(draw the figures with: {PROG} plot {args.output})",
+                file=sys.stderr,
+            )
+            return exit_status(exc)
     if status:
         print(
             f"{PROG}: interrupted after {results.metadata.get('simulated_time_ms', 0) / 1000:g} s of simulated time; "
@@ -355,7 +381,7 @@ class _Checkpoint:
 
     def maybe_save(self, results):
         if self.enabled and time.monotonic() - self.last >= CHECKPOINT_EVERY_S:
-            results.save(self.folder)
+            self.folder.save_results(results)  # a complete unit, marked incomplete (status "running")
             self.last = time.monotonic()
 
 
@@ -372,17 +398,21 @@ def build_plot_parser():
         metavar="LIST",
         help=f"comma-separated figure formats out of {', '.join(FIGURE_FORMATS)} (default: png,eps)",
     )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace figures that an earlier 'plot -o' wrote into DIR"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     return parser
 
 
 def cmd_plot(argv):
     args = build_plot_parser().parse_args(argv)
+    if launcher_rank() != 0:
+        return 0  # under mpirun every process would draw the same files: rank 0 does it
     results = load_results(args.folder)
-    folder = args.output or args.folder
-    if args.output:
-        prepare_output_folder(folder, overwrite=True)  # figures only: data in that folder is never touched
-    paths = save_standard_figures(results, folder, args.formats)
+    target = args.output or args.folder
+    with ResultsFolder(target, overwrite=args.overwrite).open_for_figures(args.folder) as folder:
+        paths = folder.add_files(lambda unit: save_standard_figures(results, unit, args.formats))
     if not args.quiet:
         print("\n".join(str(p) for p in paths))
     return 0
@@ -433,3 +463,6 @@ def main(argv=None):
     except ConfigurationError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM outside a run's own handling (start-up, plotting)
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return exit_status(exc)

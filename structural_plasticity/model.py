@@ -18,9 +18,7 @@ working. Two defaults differ from the copy shipped with NEST 3.10, on purpose:
 """
 
 import copy
-import signal
 import sys
-import threading
 import time
 from contextlib import contextmanager
 
@@ -31,6 +29,7 @@ from . import validation as check
 from .activity import PopulationActivity, SpikeSorter, population_statistics
 from .engine import import_nest, local_nodes, nest_rejections
 from .errors import ConfigurationError
+from .interrupts import stop_requests
 from .parallel import Communicator, check_launch
 from .results import Results
 
@@ -611,25 +610,14 @@ class StructuralPlasticityExample:
 
     @contextmanager
     def _stop_on_signals(self):
-        """Turn SIGINT into a request to stop after the current interval (main thread only).
+        """Turn SIGINT and SIGTERM into a request to stop after the current interval (main thread only).
 
-        NEST replaces Python's SIGINT handler when it is imported and swallows Ctrl-C during
-        `nest.Simulate`; a Python handler installed here restores the user's Ctrl-C for the run and is
-        removed afterwards, leaving the process as it was.
+        A second signal before the interval ends stops the process at once (see `interrupts`); the
+        previous handlers are restored afterwards, leaving the process as it was.
         """
         self._stop_requested = None
-        if threading.current_thread() is not threading.main_thread():
+        with stop_requests(self.request_stop):
             yield
-            return
-
-        def request_stop(signum, frame):
-            self._stop_requested = signal.Signals(signum).name
-
-        previous = signal.signal(signal.SIGINT, request_stop)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
 
     @property
     def stop_reason(self):

@@ -7,12 +7,9 @@ and dendritic elements) and ``signature.txt`` (the table of `signature`), and pr
 """
 
 import argparse
-from pathlib import Path
 
 from .. import cli
-from ..engine import import_nest
 from ..output import save_figure
-from ..results import load_results
 from .analysis import signature
 from .base import GROUP_SELECTIONS
 from .lesion import LesionExperiment
@@ -86,15 +83,17 @@ def _run(model, args, stem):
 
         return save_figure(plot_experiment(results), folder, stem, formats)
 
-    status = cli.execute(model, args, extra_figures=extra_figures)
-    if import_nest().Rank() == 0:
-        results = load_results(args.output)
+    tables = []
+
+    def extra_files(results):  # from the results in memory: never from an earlier run in the folder
         # 10 s windows, or a quarter of the shortest phase in short runs.
         shortest = min(p["duration_s"] for p in results.metadata["phases"]) if results.metadata.get("phases") else 40.0
-        table = signature(results, window_s=min(10.0, shortest / 4.0))
-        (Path(args.output) / SIGNATURE_TXT).write_text(table + "\n")
-        if not args.quiet:
-            print(table)
+        tables.append(signature(results, window_s=min(10.0, shortest / 4.0)))
+        return {SIGNATURE_TXT: tables[-1] + "\n"}
+
+    status = cli.execute(model, args, extra_figures=extra_figures, extra_files=extra_files)
+    if tables and not args.quiet:
+        print(tables[-1])
     return status
 
 
