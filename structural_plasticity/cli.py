@@ -258,7 +258,6 @@ def execute(model, args, extra_figures=None, extra_files=None):
     example = model(**parameters_from_args(args))  # checks parameters before anything is imported
     from .parallel import Communicator, check_launch, check_launch_before_import  # noqa: PLC0415
 
-    cli_handlers()  # Ctrl-C and SIGTERM raise; a second one ends the process at once (interrupts.py)
     check_launch_before_import()  # NEST without MPI would exit on import under mpirun, without a hint
     quiet_nest_import()
     nest = import_nest()
@@ -458,6 +457,7 @@ def main(argv=None):
         name, argv = argv[0], argv[1:]
     else:
         name = "run"
+    cli_handlers()  # Ctrl-C raises KeyboardInterrupt, SIGTERM Terminated; a second one ends the process at once
     try:
         return _resolve(SUBCOMMANDS[name][1])(argv)
     except ConfigurationError as exc:

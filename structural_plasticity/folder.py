@@ -226,7 +226,7 @@ class ResultsFolder:
         except OSError as exc:
             self.close()
             raise OutputError(
-                f"cannot use output folder {_short(path)} ({_describe(exc)}); choose another folder with --output"
+                f"cannot write to output folder {_short(path)} ({_describe(exc)}); choose another folder with --output"
             ) from exc
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
