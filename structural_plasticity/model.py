@@ -204,7 +204,7 @@ class StructuralPlasticityExample:
         growth-curve keys) happen in `prepare_simulation` and `create_nodes`.
         """
         # Every value, inside dicts too, against the kind of its default: no NaN or inf ever reaches NEST.
-        check.parameter_values(self.parameters(), {name: getattr(type(self), name) for name in self.parameter_names()})
+        check.parameter_values(self.parameters(), check.declared_defaults(type(self), self.parameter_names()))
         self.dt = check.resolution("dt", self.dt)
         self.t_sim = check.positive_time("t_sim", self.t_sim)
         self.update_interval = check.positive_time("update_interval", self.update_interval)

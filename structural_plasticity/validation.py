@@ -179,6 +179,21 @@ def parameter_values(values, defaults):
         _walk(name, value, defaults.get(name, _NO_DEFAULT))
 
 
+def declared_defaults(cls, names):
+    """Return, for each parameter name, its default in the first class of `cls`'s hierarchy that declares it.
+
+    A subclass may change a parameter's value but not its kind: ``model_params = {"V_th": True}`` in a
+    subclass is checked against the dict of the class that introduced ``model_params``.
+    """
+    defaults = {}
+    for name in names:
+        for klass in reversed(cls.__mro__):
+            if name in vars(klass):
+                defaults[name] = vars(klass)[name]
+                break
+    return defaults
+
+
 def _is_number(value):
     return isinstance(value, numbers.Number) and not isinstance(value, bool) and not _is_bool(value)
 
