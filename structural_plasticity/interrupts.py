@@ -129,8 +129,13 @@ def stop_requests(request_stop):
     def handler(signum, frame):
         request_stop(signal.Signals(signum).name)
 
-    previous = {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
-    arm_second_signal()
+    # A signal the process was started to ignore (a background job of a script) stays ignored.
+    previous = {
+        signum: signal.signal(signum, handler)
+        for signum in STOP_SIGNALS
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    }
+    arm_second_signal(list(previous))
     try:
         yield
     finally:
@@ -179,6 +184,8 @@ def cli_handlers():
     def terminate(signum, frame):
         raise Terminated("SIGTERM")
 
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, terminate)
+    handlers = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: terminate}
+    for signum, handler in handlers.items():
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # ignored on purpose (a script's background job)
+            signal.signal(signum, handler)
     arm_second_signal()

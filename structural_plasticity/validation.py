@@ -80,6 +80,8 @@ def resolution(name, value):
     """
     value = positive_time(name, value)
     tics = value * TICS_PER_MS
+    if round(tics) < 1:
+        raise ConfigurationError(f"{name} ({value:g} ms) must be at least NEST's tic of {1 / TICS_PER_MS:g} ms")
     if abs(tics - round(tics)) > 1e-9 * max(1.0, tics):
         lower = max(1, math.floor(tics)) / TICS_PER_MS
         raise ConfigurationError(
