@@ -138,7 +138,9 @@ def package_files(folder):
     for entry in entries:
         if not entry.is_file(follow_symlinks=False):
             continue
-        if entry.name in known or (entry.name.startswith(".") and _TEMP_MARK in entry.name and _is_our_temp(entry.name)):
+        if entry.name in known or (
+            entry.name.startswith(".") and _TEMP_MARK in entry.name and _is_our_temp(entry.name)
+        ):
             names.add(entry.name)
     return sorted(name for name in names if (folder / name).exists() or (folder / name).is_symlink())
 
@@ -237,7 +239,7 @@ class ResultsFolder:
                     f"output folder {path} is in use by another run (it holds the folder's lock); "
                     "wait for it to finish or choose another folder with --output"
                 ) from None
-            raise OutputError(f"cannot lock output folder {path} ({_describe(exc)})") from exc
+            # A file system without locks (some network mounts): go on without one rather than refuse to work.
         if require_new and holds_results(path) and not self.overwrite:
             self.close()
             raise OutputError(

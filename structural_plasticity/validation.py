@@ -427,5 +427,5 @@ def parse_json_value(name, text):
             return text  # a bare word such as iaf_psc_exp
         raise ConfigurationError(
             f"the value of {name} is not valid JSON ({exc.msg} at column {exc.colno}): {text!r}; "
-            "write numbers as 1.5, strings in double quotes, dicts as {\"key\": 1.0}"
+            'write numbers as 1.5, strings in double quotes, dicts as {"key": 1.0}'
         ) from exc

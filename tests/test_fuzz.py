@@ -63,7 +63,9 @@ def numbers_like(value):
 
 
 def strings_like(value, alternatives):
-    return st.one_of(st.sampled_from(alternatives), st.sampled_from(["", "nonsense", "iaf_foo"]), st.sampled_from(WRONG_KIND))
+    return st.one_of(
+        st.sampled_from(alternatives), st.sampled_from(["", "nonsense", "iaf_foo"]), st.sampled_from(WRONG_KIND)
+    )
 
 
 def dicts_like(default):

@@ -66,7 +66,10 @@ def restore_signals():
         (dict(model_params={"tau_Ca": math.nan}), "model_params['tau_Ca']"),
         (dict(model_params={"C_m": math.inf}), "model_params['C_m']"),
         (dict(growth_curve_e_e=dict(StructuralPlasticityExample.growth_curve_e_e, eps=-math.inf)), "['eps']"),
-        (dict(growth_curve_i_i=dict(StructuralPlasticityExample.growth_curve_i_i, growth_rate=math.nan)), "growth_rate"),
+        (
+            dict(growth_curve_i_i=dict(StructuralPlasticityExample.growth_curve_i_i, growth_rate=math.nan)),
+            "growth_rate",
+        ),
         (dict(model_params={"V_th": True}), "must be a number"),
         (dict(psc_e=np.float64("nan")), "psc_e"),
         (dict(model_params={"beta_Ca": 1e308}), "beyond any meaningful value"),
@@ -93,8 +96,13 @@ def test_non_finite_values_are_refused_in_subclasses_and_after_construction():
 def test_nan_from_set_is_one_line_not_a_segfault(tmp_path):
     out = run_cli(*TINY, "--set", 'model_params={"tau_Ca": NaN}', "-o", tmp_path / "x")
     one_line_error(out, "model_params['tau_Ca'] must be a finite number")
-    out = run_cli(*TINY, "--set", 'growth_curve_e_e={"growth_curve": "gaussian", "growth_rate": Infinity, "eps": 0.05}',
-                  "-o", tmp_path / "x")
+    out = run_cli(
+        *TINY,
+        "--set",
+        'growth_curve_e_e={"growth_curve": "gaussian", "growth_rate": Infinity, "eps": 0.05}',
+        "-o",
+        tmp_path / "x",
+    )
     one_line_error(out, "growth_curve_e_e['growth_rate'] must be a finite number")
     assert not (tmp_path / "x").exists()
 
@@ -178,8 +186,9 @@ def test_two_runs_started_together_into_one_new_folder(tmp_path):
     """The issue's reproduction: the run that locks the folder first wins, the other is refused."""
     target = tmp_path / "same"
     base = [sys.executable, "-m", "structural_plasticity", "--n-exc", "80", "--n-inh", "20", "-q", "--no-plot"]
-    first = subprocess.Popen([*base, "--t-sim", "5", "--seed", "1", "-o", str(target)], env=cli_env(),
-                             stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [*base, "--t-sim", "5", "--seed", "1", "-o", str(target)], env=cli_env(), stderr=subprocess.PIPE, text=True
+    )
     time.sleep(0.3)
     second = run_cli("--n-exc", "80", "--n-inh", "20", "-q", "--no-plot", "--t-sim", "3", "--seed", "2", "-o", target)
     first_err = first.communicate(timeout=300)[1]
@@ -451,8 +460,13 @@ def test_plot_under_mpirun_writes_on_rank_0_only(tmp_path):
     folder = tmp_path / "r"
     make_results().save(folder)
     env = dict(cli_env(), OMPI_COMM_WORLD_SIZE="2", OMPI_COMM_WORLD_RANK="1")
-    out = subprocess.run([sys.executable, "-m", "structural_plasticity", "plot", str(folder)], env=env,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "structural_plasticity", "plot", str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0 and out.stdout == ""
     assert not list(folder.glob("*.png"))
 

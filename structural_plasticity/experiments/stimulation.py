@@ -55,7 +55,9 @@ class StimulationExperiment(Experiment):
             "stimulus_increase", self.stimulus_increase, "(fraction of bg_rate)"
         )
         super().validate()
-        input_rate("bg_rate x (1 + stimulus_increase), the stimulated input", self.bg_rate * (1 + self.stimulus_increase))
+        input_rate(
+            "bg_rate x (1 + stimulus_increase), the stimulated input", self.bg_rate * (1 + self.stimulus_increase)
+        )
 
     def define_groups(self):
         """Return ``stimulated`` (`group_fraction` of the E neurons, see `pick_group`) and ``rest`` (the others)."""
