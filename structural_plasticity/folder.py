@@ -233,8 +233,8 @@ class ResultsFolder:
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            self.close()
             if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                self.close()
                 raise OutputError(
                     f"output folder {path} is in use by another run (it holds the folder's lock); "
                     "wait for it to finish or choose another folder with --output"
