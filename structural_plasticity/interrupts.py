@@ -129,6 +129,7 @@ def stop_requests(request_stop):
     def handler(signum, frame):
         request_stop(signal.Signals(signum).name)
 
+    was_armed = [signum for signum in STOP_SIGNALS if is_armed(signum)]
     # A signal the process was started to ignore (a background job of a script) stays ignored.
     previous = {
         signum: signal.signal(signum, handler)
@@ -141,6 +142,7 @@ def stop_requests(request_stop):
     finally:
         for signum, old in previous.items():
             signal.signal(signum, old if old is not None else signal.SIG_DFL)
+        arm_second_signal(was_armed)  # as before the block
 
 
 @contextmanager

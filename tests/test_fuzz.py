@@ -25,6 +25,7 @@ import pytest
 from conftest import cli_env
 
 from structural_plasticity import ConfigurationError, StructuralPlasticityExample, load_results
+from structural_plasticity.experiments import LesionExperiment, StimulationExperiment
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
@@ -50,8 +51,17 @@ WRONG_KIND = [True, "x", None, [1.0], {"a": 1.0}]
 FACTORS = [1e-3, 0.1, 0.5, 2.0, 10.0]
 
 
-def _base_value(name):
-    return BASE.get(name, getattr(StructuralPlasticityExample, name))
+#: The experiments: a tiny network with 1 s phases (their t_sim follows from the phases).
+EXPERIMENT_BASE = {key: value for key, value in BASE.items() if key != "t_sim"}
+EXPERIMENT_BASE.update(growth_duration=1000.0, recovery_duration=1000.0)
+EXPERIMENTS = {
+    "lesion": (LesionExperiment, EXPERIMENT_BASE),
+    "stimulate": (StimulationExperiment, dict(EXPERIMENT_BASE, stimulation_duration=1000.0)),
+}
+
+
+def _base_value(name, model=StructuralPlasticityExample, base=BASE):
+    return base.get(name, getattr(model, name))
 
 
 def numbers_like(value):
@@ -103,16 +113,23 @@ def value_like(name, default):
     return st.sampled_from(WRONG_KIND)
 
 
-def parameter_changes():
-    """One to three parameters with fuzzed values, as a dict."""
-    names = StructuralPlasticityExample.parameter_names()
-    pair = st.sampled_from(names).flatmap(lambda n: st.tuples(st.just(n), value_like(n, _base_value(n))))
+def parameter_changes(model=StructuralPlasticityExample, base=BASE):
+    """One to three parameters of `model` with fuzzed values, as a dict."""
+    names = [
+        name for name in model.parameter_names() if not (model is not StructuralPlasticityExample and name == "t_sim")
+    ]
+    pair = st.sampled_from(names).flatmap(lambda n: st.tuples(st.just(n), value_like(n, _base_value(n, model, base))))
     return st.lists(pair, min_size=1, max_size=3, unique_by=lambda p: p[0]).map(dict)
 
 
-def run_with(changes, folder):
+def run_with(changes, folder, command=()):
     """Run the command line with `changes` as ``--set`` options; return (CompletedProcess or None on timeout)."""
-    args = [sys.executable, "-m", "structural_plasticity", *BASE_ARGS, "--no-plot", "-q", "-o", str(folder)]
+    base_args = BASE_ARGS if not command else [a for a in BASE_ARGS if a not in ("--t-sim", "1")]
+    if command:
+        base_args = [*base_args, "--growth", "1", "--recovery", "1"] + (
+            ["--stimulation", "1"] if command[0] == "stimulate" else []
+        )
+    args = [sys.executable, "-m", "structural_plasticity", *command, *base_args, "--no-plot", "-q", "-o", str(folder)]
     for name, value in changes.items():
         args += ["--set", f"{name}={json.dumps(value)}"]
     try:
@@ -121,8 +138,8 @@ def run_with(changes, folder):
         return None
 
 
-def check_outcome(changes, folder):
-    out = run_with(changes, folder)
+def check_outcome(changes, folder, command=()):
+    out = run_with(changes, folder, command)
     assert out is not None, f"no result within {TIMEOUT_S} s for {changes!r}"
     assert out.returncode >= 0, f"killed by signal {-out.returncode} for {changes!r}: {out.stderr[-2000:]}"
     if out.returncode == 2:
@@ -151,6 +168,16 @@ def test_any_parameter_value_runs_or_is_one_line_exit_2_many(tmp_path_factory, c
     check_outcome(changes, tmp_path_factory.mktemp("fuzz") / "out")
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("command", sorted(EXPERIMENTS))
+@settings(max_examples=60, **_FUZZ_SETTINGS)
+@given(data=st.data())
+def test_any_experiment_parameter_runs_or_is_one_line_exit_2(tmp_path_factory, command, data):
+    model, base = EXPERIMENTS[command]
+    changes = data.draw(parameter_changes(model, base))
+    check_outcome(changes, tmp_path_factory.mktemp("fuzz") / "out", command=(command,))
+
+
 def _outcome(make):
     try:
         make()
@@ -159,14 +186,19 @@ def _outcome(make):
     return "accepted"
 
 
-@settings(max_examples=200, deadline=None, database=None)
-@given(changes=parameter_changes())
-def test_keyword_and_subclass_values_are_checked_alike(changes):
-    """The same values, by keyword and as class attributes of a subclass, give the same verdict."""
-    params = dict(BASE, **changes)
-    by_keyword = _outcome(lambda: StructuralPlasticityExample(**params))
-    subclass = type("Fuzzed", (StructuralPlasticityExample,), dict(params))
+@pytest.mark.parametrize(
+    "model, base",
+    [(StructuralPlasticityExample, BASE), *EXPERIMENTS.values()],
+    ids=["example", *sorted(EXPERIMENTS)],
+)
+@settings(max_examples=150, deadline=None, database=None)
+@given(data=st.data())
+def test_keyword_and_subclass_values_are_checked_alike(model, base, data):
+    """The same values, by keyword and as class attributes of a subclass, give the same verdict (no NEST needed)."""
+    params = dict(base, **data.draw(parameter_changes(model, base)))
+    by_keyword = _outcome(lambda: model(**params))
+    subclass = type("Fuzzed", (model,), dict(params))
     by_subclass = _outcome(subclass)
-    assert by_keyword == by_subclass.replace("Fuzzed", "StructuralPlasticityExample")
+    assert by_keyword == by_subclass.replace("Fuzzed", model.__name__)
     if by_keyword.startswith("refused"):
         assert "\n" not in by_keyword  # one line on the command line

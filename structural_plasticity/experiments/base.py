@@ -103,6 +103,8 @@ class Experiment(StructuralPlasticityExample):
                 f"element_groups must be a list of group names, got the string {self.element_groups!r}; "
                 f"write [{self.element_groups!r}]"
             )
+        if not isinstance(self.element_groups, (list, tuple)):
+            raise ConfigurationError(f"element_groups must be a list of group names, got {self.element_groups!r}")
         self.element_groups = tuple(self.element_groups)
         durations = [check.positive_time(f"duration of phase {p.name!r}", p.duration) for p in self.phases()]
         # t_sim follows the phases; it is checked by the base class like any other run length.
