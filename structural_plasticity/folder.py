@@ -240,12 +240,14 @@ class ResultsFolder:
                     "wait for it to finish or choose another folder with --output"
                 ) from None
             # A file system without locks (some network mounts): go on without one rather than refuse to work.
-        if require_new and holds_results(path) and not self.overwrite:
-            self.close()
-            raise OutputError(
-                f"output folder {path} already holds results; choose another folder with --output, "
-                "or pass --overwrite to replace them"
-            )
+        if require_new and not self.overwrite:
+            ours = [name for name in package_files(path) if _TEMP_MARK not in name]
+            if holds_results(path) or ours:
+                self.close()
+                raise OutputError(
+                    f"output folder {path} already holds {'results' if holds_results(path) else 'figures'}; "
+                    "choose another folder with --output, or pass --overwrite to replace them"
+                )
         self._check_writable()
         return self
 

@@ -124,11 +124,10 @@ def parameter_changes(model=StructuralPlasticityExample, base=BASE):
 
 def run_with(changes, folder, command=()):
     """Run the command line with `changes` as ``--set`` options; return (CompletedProcess or None on timeout)."""
-    base_args = BASE_ARGS if not command else [a for a in BASE_ARGS if a not in ("--t-sim", "1")]
-    if command:
-        base_args = [*base_args, "--growth", "1", "--recovery", "1"] + (
-            ["--stimulation", "1"] if command[0] == "stimulate" else []
-        )
+    base_args = BASE_ARGS
+    if command:  # the experiments: no --t-sim, 1 s phases
+        base_args = [*BASE_ARGS[2:], "--growth", "1", "--recovery", "1"]
+        base_args += ["--stimulation", "1"] if command[0] == "stimulate" else []
     args = [sys.executable, "-m", "structural_plasticity", *command, *base_args, "--no-plot", "-q", "-o", str(folder)]
     for name, value in changes.items():
         args += ["--set", f"{name}={json.dumps(value)}"]
@@ -145,7 +144,7 @@ def check_outcome(changes, folder, command=()):
     if out.returncode == 2:
         lines = out.stderr.strip().splitlines()
         assert len(lines) == 1 and "Traceback" not in out.stderr, f"{changes!r}: {out.stderr[-2000:]}"
-        assert lines[0].startswith("python -m structural_plasticity: error: ")
+        assert lines[0].startswith("python -m structural_plasticity") and ": error: " in lines[0], lines[0]
     else:
         assert out.returncode == 0, f"exit {out.returncode} for {changes!r}: {out.stderr[-2000:]}"
         results = load_results(folder)

@@ -476,3 +476,9 @@ def test_negative_growth_rates_are_refused():
     with pytest.raises(ConfigurationError, match="negative .* turns homeostasis around"):
         StructuralPlasticityExample(growth_curve_e_e=curve)
     StructuralPlasticityExample(**StructuralPlasticityExample.growth_curves_scaled(0))  # 0 switches growth off
+
+
+def test_a_run_does_not_replace_figures_of_plot_without_overwrite(tmp_path):
+    make_results().save(tmp_path / "r")
+    assert run_cli("plot", tmp_path / "r", "-o", tmp_path / "figs", "--formats", "png", "-q").returncode == 0
+    one_line_error(run_cli(*TINY, "-o", tmp_path / "figs"), "already holds figures", "--overwrite")
