@@ -457,12 +457,13 @@ def main(argv=None):
         name, argv = argv[0], argv[1:]
     else:
         name = "run"
-    cli_handlers()  # Ctrl-C raises KeyboardInterrupt, SIGTERM Terminated; a second one ends the process at once
-    try:
-        return _resolve(SUBCOMMANDS[name][1])(argv)
-    except ConfigurationError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM outside a run's own handling (start-up, plotting)
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return exit_status(exc)
+    # Ctrl-C raises KeyboardInterrupt, SIGTERM Terminated; a second one ends the process at once.
+    with cli_handlers():
+        try:
+            return _resolve(SUBCOMMANDS[name][1])(argv)
+        except ConfigurationError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return EXIT_USER_ERROR
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM outside a run's own handling (start-up, plotting)
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return exit_status(exc)

@@ -10,8 +10,8 @@ the system's default action and ends the process at once (exit status 130 for Ct
 as a shell reports them). What was saved before (the last checkpoint) stays a complete unit.
 
 Nothing here runs on import. The functions change signal dispositions only while their context is
-active (`stop_requests`, `deferred`) or when the command line asks (`cli_handlers`), and only in the
-main thread, where Python allows it.
+active (`stop_requests`, `deferred`, `cli_handlers`), and only in the main thread, where Python
+allows it.
 """
 
 import ctypes
@@ -174,20 +174,33 @@ def deferred(signums=STOP_SIGNALS):
             signal.raise_signal(signum)
 
 
+@contextmanager
 def cli_handlers():
-    """Install the command line's handlers: Ctrl-C raises `KeyboardInterrupt`, SIGTERM raises `Terminated`.
+    """Within the block, Ctrl-C raises `KeyboardInterrupt` and SIGTERM raises `Terminated`.
 
     Both are armed so that a second signal ends the process at once, also during a long NEST call at
-    start-up (creating or connecting a large network). Only for programs: the library never calls it.
+    start-up (creating or connecting a large network). The previous handlers are restored afterwards,
+    so that calling the command line's ``main`` from Python leaves the caller's handlers alone. Only for
+    programs: the library never uses it.
     """
     if not _in_main_thread():
+        yield
         return
 
     def terminate(signum, frame):
         raise Terminated("SIGTERM")
 
+    was_armed = [signum for signum in STOP_SIGNALS if is_armed(signum)]
     handlers = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: terminate}
-    for signum, handler in handlers.items():
-        if signal.getsignal(signum) is not signal.SIG_IGN:  # ignored on purpose (a script's background job)
-            signal.signal(signum, handler)
-    arm_second_signal()
+    previous = {
+        signum: signal.signal(signum, handler)
+        for signum, handler in handlers.items()
+        if signal.getsignal(signum) is not signal.SIG_IGN  # ignored on purpose (a script's background job)
+    }
+    arm_second_signal(list(previous))
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old if old is not None else signal.SIG_DFL)
+        arm_second_signal(was_armed)

@@ -164,9 +164,14 @@ def test_a_second_ctrl_c_ends_a_long_simulate_at_once(tmp_path):
 
 
 def test_signal_arming_is_one_shot_and_restored():
+    before = {signum: signal.getsignal(signum) for signum in interrupts.STOP_SIGNALS}
+    assert not interrupts.is_armed(signal.SIGINT)
     with interrupts.stop_requests(lambda name: None):
         assert interrupts.is_armed(signal.SIGINT) and interrupts.is_armed(signal.SIGTERM)
+    with interrupts.cli_handlers():
+        assert interrupts.is_armed(signal.SIGINT) and signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert not interrupts.is_armed(signal.SIGINT)
+    assert {signum: signal.getsignal(signum) for signum in interrupts.STOP_SIGNALS} == before
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -365,7 +370,6 @@ def test_sigterm_while_plotting_saved_results_exits_143(tmp_path, monkeypatch, r
         raise AssertionError("SIGTERM was ignored")
 
     monkeypatch.setattr(cli, "save_standard_figures", terminated)
-    cli.cli_handlers()
     assert cli.main(["plot", str(tmp_path / "r")]) == 143
     assert capsys.readouterr().err.strip() == f"{cli.PROG}: interrupted"
 
