@@ -3,15 +3,16 @@
 Importing this package imports neither NEST nor matplotlib.pyplot and changes no global state.
 """
 
-__version__ = "0.1.0"
-
-from .errors import ConfigurationError, NestNotInstalledError  # noqa: E402
-from .model import StructralPlasticityExample, StructuralPlasticityExample  # noqa: E402
-from .results import Results, load_results  # noqa: E402
+from .errors import ConfigurationError, NestNotInstalledError
+from .model import StructralPlasticityExample, StructuralPlasticityExample
+from .network import PlasticNetwork
+from .results import Results, load_results
+from .version import __version__
 
 __all__ = [
     "ConfigurationError",
     "NestNotInstalledError",
+    "PlasticNetwork",
     "Results",
     "StructralPlasticityExample",
     "StructuralPlasticityExample",

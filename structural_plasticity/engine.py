@@ -1,4 +1,4 @@
-"""Access to the NEST simulator: lazy import, version and process information.
+"""Access to the NEST simulator: lazy import and the nodes of this process.
 
 NEST is imported on first use, not when `structural_plasticity` is imported: importing NEST prints a
 banner, replaces the SIGINT handler and takes a second, and users who only load and plot saved results
@@ -39,14 +39,6 @@ def import_nest():
 def quiet_nest_import():
     """Ask NEST not to print its banner when it is first imported (for the command line only)."""
     os.environ.setdefault("PYNEST_QUIET", "1")
-
-
-def nest_version():
-    """Return NEST's version string, or None when NEST is not installed."""
-    try:
-        return import_nest().__version__
-    except NestNotInstalledError:
-        return None
 
 
 def local_nodes(nodes):

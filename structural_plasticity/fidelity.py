@@ -24,10 +24,9 @@ that end-of-call update, NEST integrates the synaptic elements in stretches that
 ``Simulate`` call, and other steps give slightly different elements (about 1e-8) and, sooner or later,
 different synapses.
 
-The command line runs this as ``python -m structural_plasticity compare``.
+The command line runs this as ``python -m structural_plasticity compare`` (`structural_plasticity.cli.compare`).
 """
 
-import argparse
 import contextlib
 import importlib.util
 import io
@@ -66,18 +65,6 @@ SHARED_PARAMETERS = (
     "growth_curve_i_e",
     "growth_curve_i_i",
 )
-
-#: Parameters with their own option of the ``compare`` command, and the shared ones left for ``--set``.
-_OWN_OPTIONS = (
-    "t_sim",
-    "update_interval",
-    "record_interval",
-    "number_excitatory_neurons",
-    "number_inhibitory_neurons",
-    "rng_seed",
-    "ca_readout",
-)
-_SET_ONLY = tuple(name for name in SHARED_PARAMETERS if name not in _OWN_OPTIONS)
 
 #: Path of NEST's example inside the installed ``nest`` package.
 NEST_EXAMPLE_RELATIVE_PATH = Path("doc", "examples", "pynest", "structural_plasticity.py")
@@ -341,144 +328,3 @@ def _state_differences(a, b):
     keys = set(a["synapses"]) | set(b["synapses"])
     result["synapses"] = float(sum(abs(a["synapses"].get(k, 0) - b["synapses"].get(k, 0)) for k in keys))
     return result
-
-
-# ----------------------------------------------------------------------------------------------------
-# Command line: python -m structural_plasticity compare
-# ----------------------------------------------------------------------------------------------------
-def build_compare_parser():
-    """Return the argument parser of the ``compare`` sub-command."""
-    from .cli import PROG, _assignment, _Parser, positive_float, positive_int  # noqa: PLC0415
-
-    parser = _Parser(
-        prog=f"{PROG} compare",
-        description=(
-            "Run NEST's own structural plasticity example (shipped with the installed NEST) and this package with\n"
-            "the same seed and parameters, one after the other, and report the largest absolute difference of each\n"
-            "recorded series (mean Ca and connections of both populations) and of the final network state (V_m, Ca\n"
-            "and synaptic elements of every neuron, and the synapses).\n\n"
-            "Exit status: 0 when everything agrees exactly, 1 when anything differs, 2 for a usage error."
-        ),
-        epilog=(
-            "examples:\n"
-            f"  {PROG} compare                                  # 20 s, 1000 neurons, NEST 3.10's 10 000 ms\n"
-            f"  {PROG} compare --update-interval 100 --seed 7   # the package's interval, another seed\n"
-            f"  {PROG} compare --t-sim 10 --n-exc 160 --n-inh 40 --set bg_rate=12000"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--t-sim",
-        type=positive_float,
-        metavar="S",
-        default=20.0,
-        help="simulated (biological) time in seconds (default: %(default)g)",
-    )
-    parser.add_argument(
-        "--seed",
-        type=positive_int,
-        metavar="N",
-        default=12345,
-        help="seed of NEST's random number generators, the same for both runs (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--update-interval",
-        type=positive_float,
-        metavar="MS",
-        default=10_000.0,
-        help="structural plasticity update interval in ms; 10000 is NEST 3.10's example, "
-        "100 the package's default (default: %(default)g)",
-    )
-    parser.add_argument(
-        "--record-interval",
-        type=positive_float,
-        metavar="MS",
-        default=1000.0,
-        help="how often both programs record, in ms of simulated time (default: %(default)g)",
-    )
-    parser.add_argument(
-        "--n-exc",
-        type=positive_int,
-        metavar="N",
-        default=800,
-        help="number of excitatory neurons (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--n-inh",
-        type=positive_int,
-        metavar="N",
-        default=200,
-        help="number of inhibitory neurons (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--ca-readout",
-        choices=("state", "spikes"),
-        default="state",
-        help="how the package reads Ca: 'state' reads NEST's stored Ca as NEST's example does (exact agreement); "
-        "'spikes' rebuilds it from spike times (agrees to rounding) (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help=f"set another parameter both programs read, VALUE in JSON; one of {', '.join(_SET_ONLY)} (repeatable)",
-    )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only the verdict line")
-    return parser
-
-
-def cmd_compare(argv):
-    """Run the ``compare`` sub-command; return 0 when both runs agree exactly, 1 otherwise.
-
-    Parameters
-    ----------
-    argv : list of str
-        Options after ``compare``.
-
-    Returns
-    -------
-    int
-        Exit status.
-    """
-    from .engine import quiet_nest_import  # noqa: PLC0415
-
-    args = build_compare_parser().parse_args(argv)
-    extra = dict(args.set)
-    for name in _OWN_OPTIONS:
-        if name in extra:
-            raise ConfigurationError(f"set {name} with its own option (see --help), not with --set")
-    quiet_nest_import()
-    if not args.quiet:
-        print(
-            f"Running NEST's example and the package: {args.t_sim:g} s, {args.n_exc} + {args.n_inh} neurons, "
-            f"update interval {args.update_interval:g} ms, seed {args.seed} ...",
-            flush=True,
-        )
-    report = compare_with_nest_example(
-        t_sim=args.t_sim * 1000.0,
-        rng_seed=args.seed,
-        update_interval=args.update_interval,
-        number_excitatory_neurons=args.n_exc,
-        number_inhibitory_neurons=args.n_inh,
-        record_interval=args.record_interval,
-        ca_readout=args.ca_readout,
-        **extra,
-    )
-    if not args.quiet:
-        print(f"NEST's example: {nest_example_path()}")
-        print(report.table())
-        print(
-            f"wall time: NEST's example {report.wall_time_s['nest']:.1f} s, package {report.wall_time_s['package']:.1f} s"
-        )
-        if not report.connections_formed:
-            print(
-                "note: no synapse formed during this run, so the connection series compared only zeros; "
-                "simulate longer or use a shorter --update-interval to compare connectivity too"
-            )
-    if report.exact:
-        print(f"largest difference: 0 (exact agreement over {len(report.nest['mean_ca_e'])} samples)")
-        return 0
-    print(f"largest difference: {report.largest_difference:.6g} (NOT exactly equal)")
-    return 1

@@ -118,11 +118,6 @@ class Communicator:
         """Return rank 0's `value` on every rank."""
         return value if self._comm is None else self._comm.bcast(value, root=0)
 
-    def abort(self, code=1):
-        """Stop all ranks at once, so that one failing rank cannot leave the others waiting forever."""
-        if self._comm is not None:
-            self._comm.Abort(code)
-
 
 def abort_on_uncaught_exception(comm):
     """Make an exception that ends this rank's program stop every rank, instead of a hang (MPI only).

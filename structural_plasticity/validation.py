@@ -3,8 +3,10 @@
 NEST does not check what it is given for infinities and absurd magnitudes: a NaN inside a neuron's
 parameter dict, or a growth rate of 1e10 elements/ms, crashes it with a segmentation fault, and a
 Poisson rate of 1e24 Hz makes it loop forever inside ``nest.Simulate``, deaf to Ctrl-C. So every value
-is checked here, before NEST sees it: `parameter_values` walks every parameter (into dicts and lists)
-and `bounds` applies the limits below, each with the reason it is where it is.
+is checked here, before NEST sees it: `parameter_values` walks every parameter (into dicts and lists),
+and the functions below the limits (`input_rate`, `delay`, `growth_curve`, `calcium`, `network_memory`)
+apply them, each with the reason it is where it is. `network.PlasticNetwork.validate_limits` applies them
+to what a network builds (its populations, synapses, pathways and input), so every configuration gets them.
 """
 
 import math
@@ -255,54 +257,23 @@ def _walk(path, value, default):
 # ----------------------------------------------------------------------------------------------------
 # Limits that keep a run inside what NEST can compute (reasons at the constants above)
 # ----------------------------------------------------------------------------------------------------
-def bounds(params, growth_curve_names=()):
-    """Apply the limits of this module to the parameters that are present in `params`.
-
-    Called after the values have been converted (times are floats in ms, counts are ints).
-
-    Parameters
-    ----------
-    params : dict of str to object
-        Parameter values by name; missing names are skipped, so subclasses without them pass.
-    growth_curve_names : sequence of str
-        Names of the parameters that are growth-curve dicts.
-
-    Raises
-    ------
-    ConfigurationError
-    """
-    dt = params.get("dt", 0.1)
-    if "bg_rate" in params:
-        input_rate("bg_rate", params["bg_rate"])
-    if "delay" in params:
-        delay(params["delay"], dt)
-    for name in growth_curve_names:
-        if name in params:
-            growth_curve(name, params[name], params.get("update_interval", 100.0))
-    if isinstance(params.get("model_params"), dict):
-        calcium(params["model_params"], dt)
-    sizes = [params[n] for n in ("number_excitatory_neurons", "number_inhibitory_neurons") if n in params]
-    if sizes:
-        network_memory(sum(sizes), params.get("delay", 0.0) / dt)
-
-
 def input_rate(name, rate):
     """Refuse a Poisson input rate (Hz) above `MAX_INPUT_RATE_HZ`."""
     if rate > MAX_INPUT_RATE_HZ:
         raise ConfigurationError(
             f"{name} ({rate:g} Hz) is above {MAX_INPUT_RATE_HZ:g} Hz, more input than any neuron receives "
-            "(about 1e5 synapses at up to 1e3 Hz); lower the rate (and raise the weight psc_ext if you need the drive)"
+            "(about 1e5 synapses at up to 1e3 Hz); lower the rate (and raise the input weight, psc_ext in the example, if you need the drive)"
         )
     return rate
 
 
-def delay(value, dt):
-    """Refuse a synaptic delay shorter than the resolution or longer than `MAX_DELAY_STEPS` steps."""
+def delay(name, value, dt):
+    """Refuse a synaptic delay (ms) shorter than the resolution `dt` or longer than `MAX_DELAY_STEPS` steps."""
     if value < dt * (1 - 1e-9):
-        raise ConfigurationError(f"delay ({_fmt(value)} ms) must be at least the resolution dt ({_fmt(dt)} ms)")
+        raise ConfigurationError(f"{name} ({_fmt(value)} ms) must be at least the resolution dt ({_fmt(dt)} ms)")
     if value / dt > MAX_DELAY_STEPS:
         raise ConfigurationError(
-            f"delay ({value:g} ms) is {value / dt:.3g} steps of dt; at most {MAX_DELAY_STEPS} are allowed "
+            f"{name} ({value:g} ms) is {value / dt:.3g} steps of dt; at most {MAX_DELAY_STEPS} are allowed "
             f"({MAX_DELAY_STEPS * dt:g} ms here): NEST keeps that many slots in every neuron, and real "
             "conduction delays stay below about 100 ms"
         )
@@ -311,6 +282,8 @@ def delay(value, dt):
 
 def growth_curve(name, curve, update_interval):
     """Check the numbers of a growth-curve dict: rate, target, width, and elements per update.
+
+    `name` says which curve it is, for the messages (e.g. ``"growth curve of Den_ex in population 'e'"``).
 
     * ``growth_rate`` must not be negative: a negative rate turns homeostasis around (elements grow
       where they should retract), which the model does not describe; 0 switches growth off.
@@ -324,24 +297,24 @@ def growth_curve(name, curve, update_interval):
     if _is_number(rate):
         if rate < 0:
             raise ConfigurationError(
-                f"{name}['growth_rate'] is negative ({rate:g} elements/ms): that turns homeostasis around, "
+                f"{name}: growth_rate is negative ({rate:g} elements/ms): that turns homeostasis around, "
                 "elements would grow where they should retract; use a rate >= 0 (0 switches growth off)"
             )
         if rate * update_interval > MAX_ELEMENTS_PER_UPDATE:
             raise ConfigurationError(
-                f"{name}['growth_rate'] ({rate:g} elements/ms) grows up to {rate * update_interval:.3g} elements per "
+                f"{name}: growth_rate ({rate:g} elements/ms) grows up to {rate * update_interval:.3g} elements per "
                 f"neuron in one update of {update_interval:g} ms; at most {MAX_ELEMENTS_PER_UPDATE} are allowed "
                 "(the example grows 0.01 to 0.04): lower growth_rate or update_interval"
             )
     z = curve.get("z")
     if _is_number(z) and not 0 <= z <= MAX_ELEMENTS_PER_UPDATE:
         raise ConfigurationError(
-            f"{name}['z'] (initial elements per neuron) must be from 0 to {MAX_ELEMENTS_PER_UPDATE}, got {z:g}"
+            f"{name}: z (initial elements per neuron) must be from 0 to {MAX_ELEMENTS_PER_UPDATE}, got {z:g}"
         )
     eps = curve.get("eps")
     if _is_number(eps) and eps <= 0:
         raise ConfigurationError(
-            f"{name}['eps'] is the target Ca and must be positive (Ca never falls below 0), got {eps:g}"
+            f"{name}: eps is the target Ca and must be positive (Ca never falls below 0), got {eps:g}"
         )
     if curve.get("growth_curve") == "gaussian" and _is_number(eps) and curve.get("eta", 0.0) == eps:
         raise ConfigurationError(
@@ -349,25 +322,34 @@ def growth_curve(name, curve, update_interval):
         )
     psi = curve.get("psi")
     if curve.get("growth_curve") == "sigmoid" and _is_number(psi) and psi <= 0:
-        raise ConfigurationError(f"{name}['psi'] is the width of the sigmoid curve and must be positive, got {psi:g}")
+        raise ConfigurationError(f"{name}: psi is the width of the sigmoid curve and must be positive, got {psi:g}")
     return curve
 
 
-def calcium(model_params, dt):
+def calcium(name, params, dt):
     """Refuse a calcium trace NEST cannot integrate: ``tau_Ca`` below the resolution, or Ca beyond `MAX_MAGNITUDE`.
 
     NEST crashes when ``tau_Ca`` is shorter than a step (measured: 0.01 ms with dt = 0.1 ms); Ca rises
     by ``beta_Ca`` per spike, at most one spike per step, so it stays below beta_Ca x tau_Ca / dt.
+
+    Parameters
+    ----------
+    name : str
+        What `params` are, for the message (e.g. ``"neuron parameters of population 'e'"``).
+    params : dict
+        Neuron parameters (NEST names); missing ``tau_Ca``/``beta_Ca`` are NEST's defaults and pass.
+    dt : float
+        Resolution (ms).
     """
-    tau, beta = model_params.get("tau_Ca"), model_params.get("beta_Ca")
+    tau, beta = params.get("tau_Ca"), params.get("beta_Ca")
     if _is_number(tau) and tau < dt:
         raise ConfigurationError(
-            f"model_params['tau_Ca'] ({_fmt(tau)} ms) must be at least the resolution dt ({_fmt(dt)} ms): "
+            f"tau_Ca of the {name} ({_fmt(tau)} ms) must be at least the resolution dt ({_fmt(dt)} ms): "
             "a calcium trace faster than one step cannot be integrated"
         )
     if _is_number(tau) and _is_number(beta) and abs(beta) * tau / dt > MAX_MAGNITUDE:
         raise ConfigurationError(
-            f"model_params['beta_Ca'] ({beta:g}) with tau_Ca {tau:g} ms lets Ca reach {abs(beta) * tau / dt:.3g}; "
+            f"beta_Ca of the {name} ({beta:g}) with tau_Ca {tau:g} ms lets Ca reach {abs(beta) * tau / dt:.3g}; "
             f"keep beta_Ca x tau_Ca / dt below {MAX_MAGNITUDE:g}"
         )
 

@@ -131,7 +131,7 @@ def test_values_changed_after_construction_are_checked(small):
 
 def test_unknown_neuron_model_and_params_need_nest(small):
     pytest.importorskip("nest")
-    with pytest.raises(ConfigurationError, match="unknown neuron_model 'iaf_psc_alfa'"):
+    with pytest.raises(ConfigurationError, match="unknown neuron model 'iaf_psc_alfa'"):
         StructuralPlasticityExample(neuron_model="iaf_psc_alfa", **small).prepare_simulation()
     example = StructuralPlasticityExample(model_params={"tau_mem": 10.0}, **small)
     example.prepare_simulation()

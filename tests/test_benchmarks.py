@@ -24,7 +24,7 @@ def test_benchmark_runs_and_reports_ratios(tmp_path):
             "--n-inh",
             "10",
             "--variants",
-            "nest_example,bare,package",
+            "nest_example,nest_example_shipped,bare,package,experiment",
             "--json",
             str(tmp_path / "b.json"),
         ],
@@ -35,10 +35,12 @@ def test_benchmark_runs_and_reports_ratios(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     report = json.loads((tmp_path / "b.json").read_text())
-    assert set(report["variants"]) == {"nest_example", "bare", "package"}
+    assert set(report["variants"]) == {"nest_example", "nest_example_shipped", "bare", "package", "experiment"}
     for entry in report["variants"].values():
         assert entry["run_s"]["median"] > 0 and entry["peak_rss_mb"]["median"] > 10
-    assert {"package/nest_example", "package/bare"} <= set(report["ratios"])
+    assert {"package/nest_example", "package/nest_example_shipped", "package/bare", "experiment/package"} <= set(
+        report["ratios"]
+    )
     assert "package/bare" in out.stdout
 
 

@@ -127,7 +127,7 @@ def test_plot_subcommand_redraws_saved_results(tmp_path):
         (["--threads", "2"], "cannot use more than one thread"),
         (["--formats", "png,gif"], "unknown figure format gif"),
         (["--set", "nonsense=1"], "unknown parameter 'nonsense'"),
-        (["--set", "neuron_model=iaf_foo"], "unknown neuron_model 'iaf_foo'"),
+        (["--set", "neuron_model=iaf_foo"], "unknown neuron model 'iaf_foo'"),
         (["--bogus"], "unrecognized arguments: --bogus"),
         (
             ["--set", 'growth_curve_e_e={"growth_curve": "gaussian", "growth_rate": 1e-4, "eps": 0.05, "epsilon": 1}'],

@@ -148,7 +148,7 @@ def test_groups_partition_excitatory_neurons_reproducibly():
 
 
 def test_group_names_are_checked():
-    class BadName(Experiment):
+    class BadName(Experiment, StructuralPlasticityExample):
         def define_groups(self):
             return {"e": self.nodes_e[:3]}
 
@@ -238,7 +238,7 @@ def test_growth_phase_is_the_plain_model(model, phases):
 def test_custom_protocol_runs_actions_at_phase_starts():
     calls = []
 
-    class Protocol(Experiment):
+    class Protocol(Experiment, StructuralPlasticityExample):
         first = 1000.0  # (ms)
         second = 2000.0  # (ms)
 

@@ -18,9 +18,11 @@ import numpy as np
 import pytest
 from conftest import SMALL, cli_env, run_cli
 
-from structural_plasticity import ConfigurationError, Results, StructuralPlasticityExample, cli, load_results
+from structural_plasticity import ConfigurationError, Results, StructuralPlasticityExample, cli
 from structural_plasticity import folder as folders
-from structural_plasticity import interrupts, validation
+from structural_plasticity import interrupts, load_results, validation
+from structural_plasticity.cli import execution
+from structural_plasticity.cli import plot as plot_command
 from structural_plasticity.experiments import StimulationExperiment
 
 #: A tiny, short run on the command line: 80 + 20 neurons for 2 s (about a second with NEST's import).
@@ -259,7 +261,7 @@ def test_a_mixed_or_unfinished_folder_is_refused(tmp_path):
 
 def test_checkpoints_and_interrupted_runs_are_complete_units(tmp_path, monkeypatch, restore_signals):
     """Every periodic save (here after every sample) is a complete unit marked incomplete."""
-    monkeypatch.setattr(cli, "CHECKPOINT_EVERY_S", 0.0)
+    monkeypatch.setattr(execution, "CHECKPOINT_EVERY_S", 0.0)
     seen = []
     save = folders.ResultsFolder.save_results
 
@@ -284,7 +286,7 @@ def test_checkpoints_and_interrupted_runs_are_complete_units(tmp_path, monkeypat
     [
         (["--dt", "0.0125"], "must be a whole multiple of NEST's tic"),
         (["-o", "x" * 300], "File name too long"),
-        (["--set", "delay=0.01"], "delay (0.01 ms) must be at least the resolution"),
+        (["--set", "delay=0.01"], "delay of synapse_ex (0.01 ms) must be at least the resolution"),
     ],
 )
 def test_kernel_and_file_system_rejections_are_one_line(tmp_path, args, message):
@@ -352,7 +354,7 @@ def test_ctrl_c_or_sigterm_while_plotting_keeps_the_data(tmp_path, monkeypatch, 
     def interrupted(*args, **kwargs):
         raise stop("while drawing")
 
-    monkeypatch.setattr(cli, "save_standard_figures", interrupted)
+    monkeypatch.setattr(execution, "save_standard_figures", interrupted)
     assert cli.main([*TINY, "-q", "-o", str(tmp_path / "d")]) == status
     err = capsys.readouterr().err
     assert "interrupted while drawing the figures" in err and len(err.strip().splitlines()) == 1
@@ -369,7 +371,7 @@ def test_sigterm_while_plotting_saved_results_exits_143(tmp_path, monkeypatch, r
         time.sleep(1.0)  # the handler raises here
         raise AssertionError("SIGTERM was ignored")
 
-    monkeypatch.setattr(cli, "save_standard_figures", terminated)
+    monkeypatch.setattr(plot_command, "save_standard_figures", terminated)
     assert cli.main(["plot", str(tmp_path / "r")]) == 143
     assert capsys.readouterr().err.strip() == f"{cli.PROG}: interrupted"
 
@@ -456,7 +458,7 @@ def test_single_precision_times_mean_what_they_say():
 # ----------------------------------------------------------------------------------------------------
 def test_set_up_errors_leave_no_empty_folder(tmp_path):
     out = run_cli(*TINY, "--set", "neuron_model=iaf_foo", "-o", tmp_path / "new" / "sub")
-    one_line_error(out, "unknown neuron_model")
+    one_line_error(out, "unknown neuron model 'iaf_foo'")
     assert not (tmp_path / "new").exists()
 
 

@@ -1,23 +1,27 @@
-"""The experiments the model was made for, written as subclasses of `StructuralPlasticityExample`.
+"""The experiments the model was made for: protocols (phases and groups) run on network configurations.
 
-* `LesionExperiment`: deafferent a group of excitatory neurons after growth (Butz & van Ooyen 2013).
+* `LesionExperiment`: deafferent a group of excitatory neurons after growth (Butz & van Ooyen 2013),
+  the `LesionProtocol` on NEST's example network.
 * `StimulationExperiment`: raise a group's input for a while and watch an assembly form
-  (Gallinaro & Rotter 2018).
+  (Gallinaro & Rotter 2018), the `StimulationProtocol` on NEST's example network.
 
-Both build on `Experiment`, which adds named neuron groups and a protocol of `Phase` objects to the
-model; subclass it for protocols of your own. Importing this package imports neither NEST nor pyplot.
+Protocols build on `Experiment`, which adds named neuron groups and a protocol of `Phase` objects to any
+`PlasticNetwork`; combine a protocol with another network configuration, or subclass `Experiment` for
+protocols of your own. Importing this package imports neither NEST nor pyplot.
 """
 
 from .analysis import group_names, group_sizes, phase_values, signature
 from .base import Experiment, Phase
-from .lesion import LesionExperiment
-from .stimulation import StimulationExperiment
+from .lesion import LesionExperiment, LesionProtocol
+from .stimulation import StimulationExperiment, StimulationProtocol
 
 __all__ = [
     "Experiment",
     "LesionExperiment",
+    "LesionProtocol",
     "Phase",
     "StimulationExperiment",
+    "StimulationProtocol",
     "group_names",
     "group_sizes",
     "phase_values",

@@ -14,11 +14,9 @@
   the phase each sample belongs to. ``t_sim`` is the sum of the phase durations and cannot be set
   separately.
 
-Connection counts between groups use ``nest.GetConnections(source=A, target=B, synapse_model=m)``:
-measured on 800 + 200 neurons with 2400 synapses it costs 0.05-2.5 ms per pair, growing with the
-number of synapses found, whereas reading the ``source`` of every synapse through
-``SynapseCollection.get`` costs about 8 µs per synapse (12 ms for 1600). A source-only query (0.05 ms)
-first skips synapse models a group does not send.
+Connection counts between groups use ``nest.GetConnections(source=A, target=B, synapse_model=m)``,
+whose cost grows with the sizes of A and B; `PathwayCounter` derives every count it can from cheaper
+ones (a group and its complement in a population) and skips synapse models a source cannot send.
 """
 
 import re
@@ -30,7 +28,8 @@ import numpy as np
 from .. import validation as check
 from ..engine import import_nest, local_nodes
 from ..errors import ConfigurationError
-from ..model import StructuralPlasticityExample
+from ..network import PlasticNetwork
+from .counting import PathwayCounter
 
 #: How an intervention group is picked from the excitatory neurons (see `Experiment.group_selection`).
 GROUP_SELECTIONS = ("random", "first")
@@ -57,12 +56,17 @@ class Phase:
     action: Optional[Callable[[], None]] = None
 
 
-class Experiment(StructuralPlasticityExample):
-    """A `StructuralPlasticityExample` whose run is a protocol of phases, recording named neuron groups.
+class Experiment(PlasticNetwork):
+    """A network whose run is a protocol of phases, recording named neuron groups.
 
     Subclasses override `define_groups` (return ``{name: NodeCollection}``) and `phases` (return a list
     of `Phase`). Group names are lower-case words without underscores (they become parts of series
-    names) other than ``e`` and ``i``.
+    names) other than the population names (``e``, ``i``).
+
+    `Experiment` and the protocols built on it say nothing about the network: a concrete experiment
+    combines a protocol with a network configuration, e.g. ``class LesionExperiment(LesionProtocol,
+    StructuralPlasticityExample)``. Protocols find the excitatory neurons as population ``"e"`` and the
+    external input in `input_spec`.
 
     Attributes
     ----------
@@ -80,6 +84,7 @@ class Experiment(StructuralPlasticityExample):
     def __init__(self, **parameters):
         self.groups = {}
         self._elements_cache = {}
+        self._counter = None
         self._phase_index = -1
         super().__init__(**parameters)
         derived = self.t_sim
@@ -166,10 +171,10 @@ class Experiment(StructuralPlasticityExample):
         super().create_nodes()
         groups = dict(self.define_groups())
         for name in groups:
-            if name in ("e", "i") or not _GROUP_NAME.match(name):
+            if name in self.nodes or not _GROUP_NAME.match(name):
                 raise ConfigurationError(
                     f"group name {name!r} is not allowed: use a lower-case word of letters and digits "
-                    "(no underscores) other than 'e' and 'i'"
+                    f"(no underscores) other than the population names {', '.join(map(repr, self.nodes))}"
                 )
         unknown = [name for name in self.element_groups if name not in groups]
         if unknown:
@@ -179,6 +184,7 @@ class Experiment(StructuralPlasticityExample):
             )
         self.groups = groups
         self._elements_cache = {}
+        self._counter = None
         # A list, not a dict, so that the declared order survives JSON files written with sorted keys.
         self.results.metadata["groups"] = [
             {"name": name, "size": len(nodes), "node_ids": nodes.tolist()} for name, nodes in groups.items()
@@ -228,34 +234,24 @@ class Experiment(StructuralPlasticityExample):
         """Return the ordered ``(source, target)`` name pairs whose synapses are counted.
 
         Every pair of groups and populations except population to population (those are the
-        ``connections_ee`` ... series of the base class).
+        ``connections_ee`` ... series of `PlasticNetwork.record_connectivity`).
         """
-        names = ["e", "i", *self.groups]
-        return [(s, t) for s in names for t in names if not (s in ("e", "i") and t in ("e", "i"))]
+        names = [*self.nodes, *self.groups]
+        return [(s, t) for s in names for t in names if not (s in self.nodes and t in self.nodes)]
 
     def record_group_connectivity(self):
-        """Record ``connections_<source>_<target>`` for every pair of `connection_pairs`, summed over ranks."""
-        nest = import_nest()
-        nodes = self.populations()
-        models = (self.SYNAPSE_E, self.SYNAPSE_I)
-        # Skip the synapse models a source does not send (E neurons send no synapse_in): one cheap query each.
-        sends = {
-            (name, model): len(nest.GetConnections(source=nodes[name], synapse_model=model)) > 0
-            for name in {s for s, _ in self.connection_pairs()}
-            for model in models
-        }
-        local = [
-            sum(
-                len(nest.GetConnections(source=nodes[s], target=nodes[t], synapse_model=model))
-                for model in models
-                if sends[(s, model)]
-            )
-            for s, t in self.connection_pairs()
-        ]
+        """Record ``connections_<source>_<target>`` for every pair of `connection_pairs`, summed over ranks.
+
+        Counts that follow from others (a group and its complement in a population) are derived instead of
+        queried; see `PathwayCounter`.
+        """
+        if self._counter is None:
+            self._counter = PathwayCounter(self, self.populations())
+        self._counter.reset()
+        pairs = self.connection_pairs()
+        local = [self._counter.count(s, t) for s, t in pairs]
         totals = self.comm.sum(local) if local else []
-        self.results.append(
-            **{f"connections_{s}_{t}": int(round(n)) for (s, t), n in zip(self.connection_pairs(), totals)}
-        )
+        self.results.append(**{f"connections_{s}_{t}": int(round(n)) for (s, t), n in zip(pairs, totals)})
 
     def record_group_elements(self):
         """Record, for each group of `element_groups`, the mean number of synaptic elements per neuron.
@@ -284,15 +280,14 @@ class Experiment(StructuralPlasticityExample):
             self.results.append(**values)
 
     def _element_names(self, group):
-        """Return the synaptic element names of a group's neurons (the same on every rank)."""
+        """Return the synaptic element names a group's neurons all have (the same on every rank)."""
         if group not in self._elements_cache:
             ids = set(self.groups[group].tolist())
-            excitatory = set(self.nodes_e.tolist())
-            if ids <= excitatory:
-                names = self.synaptic_elements_e()
-            elif not ids & excitatory:
-                names = self.synaptic_elements_i()
-            else:  # mixed group: the elements both kinds of neuron have
-                names = set(self.synaptic_elements_e()) & set(self.synaptic_elements_i())
-            self._elements_cache[group] = list(names)
+            specs = self.population_specs()
+            shared = None
+            for name, nodes in self.nodes.items():
+                if ids & set(nodes.tolist()):
+                    elements = set(specs[name].elements)
+                    shared = elements if shared is None else shared & elements
+            self._elements_cache[group] = sorted(shared or ())
         return self._elements_cache[group]

@@ -8,16 +8,20 @@ returns toward its set point.
 
 from ..engine import import_nest
 from ..errors import ConfigurationError
+from ..model import StructuralPlasticityExample
 from .base import Experiment, Phase
 
 
-class LesionExperiment(Experiment):
-    """Grow the network, then deafferent a group of excitatory neurons and record how the network rewires.
+class LesionProtocol(Experiment):
+    """Grow a network, then deafferent a group of its excitatory neurons and record how it rewires.
+
+    A protocol for any network whose excitatory population is named ``"e"`` and which has an external
+    input (`input_spec`); `LesionExperiment` runs it on NEST's example.
 
     Two phases: ``growth`` (the network grows from no synapses to its set point), then ``recovery``,
     at whose start the weight of the external Poisson input onto the ``lesioned`` group is set to
-    ``lesion_input_kept * psc_ext`` (0 by default: complete deafferentation). The other excitatory
-    neurons form the ``intact`` group.
+    ``lesion_input_kept`` times the input weight (0 by default: complete deafferentation). The other
+    excitatory neurons form the ``intact`` group.
 
     The input is removed by setting the weights of the generator-to-group connections, found with
     ``nest.GetConnections(source=noise, target=lesioned)``, rather than with ``nest.Disconnect``:
@@ -32,12 +36,6 @@ class LesionExperiment(Experiment):
     **parameters
         Any parameter of `parameter_names`, e.g. ``growth_duration``, ``recovery_duration``,
         ``group_fraction``.
-
-    Examples
-    --------
-    >>> experiment = LesionExperiment(growth_duration=150_000.0, recovery_duration=250_000.0)  # doctest: +SKIP
-    >>> results = experiment.run()                                                            # doctest: +SKIP
-    >>> results.mean_ca_lesioned[-1]                                                          # doctest: +SKIP
     """
 
     # === Protocol =====================================================================================
@@ -56,7 +54,7 @@ class LesionExperiment(Experiment):
 
     def define_groups(self):
         """Return ``lesioned`` (`group_fraction` of the E neurons, see `pick_group`) and ``intact`` (the others)."""
-        lesioned, intact = self.pick_group(self.nodes_e)
+        lesioned, intact = self.pick_group(self.nodes["e"])
         return {"lesioned": lesioned, "intact": intact}
 
     def phases(self):
@@ -67,7 +65,7 @@ class LesionExperiment(Experiment):
         """Scale the external input of the lesioned group to ``lesion_input_kept`` of its weight."""
         nest = import_nest()
         connections = nest.GetConnections(source=self.noise, target=self.groups["lesioned"])
-        weight = self.psc_ext * self.lesion_input_kept
+        weight = self.input_spec().weight * self.lesion_input_kept
         if len(connections):
             connections.set(weight=weight)
         changed = int(round(self.comm.sum([len(connections)])[0]))
@@ -76,3 +74,14 @@ class LesionExperiment(Experiment):
             "input_connections_changed": changed,
             "input_weight_pA": weight,
         }
+
+
+class LesionExperiment(LesionProtocol, StructuralPlasticityExample):
+    """The lesion protocol (`LesionProtocol`) on NEST's example network (`StructuralPlasticityExample`).
+
+    Examples
+    --------
+    >>> experiment = LesionExperiment(growth_duration=150_000.0, recovery_duration=250_000.0)  # doctest: +SKIP
+    >>> results = experiment.run()                                                            # doctest: +SKIP
+    >>> results.mean_ca_lesioned[-1]                                                          # doctest: +SKIP
+    """

@@ -8,40 +8,38 @@ the group ends above its level before the stimulus.
 """
 
 from ..engine import import_nest
+from ..model import StructuralPlasticityExample
 from ..validation import input_rate, non_negative_number
 from .base import Experiment, Phase
 
 
-class StimulationExperiment(Experiment):
-    """Grow the network, stimulate a group of excitatory neurons, then record the return to baseline.
+class StimulationProtocol(Experiment):
+    """Grow a network, stimulate a group of its excitatory neurons, then record the return to baseline.
+
+    A protocol for any network whose excitatory population is named ``"e"`` and which has an external
+    input (`input_spec`); `StimulationExperiment` runs it on NEST's example.
 
     Three phases: ``growth``, ``stimulation`` (the ``stimulated`` group receives extra Poisson input at
-    ``stimulus_increase * bg_rate``) and ``recovery`` (the extra input is off again). The other
+    ``stimulus_increase`` times the input rate) and ``recovery`` (the extra input is off again). The other
     excitatory neurons form the ``rest`` group.
 
     The extra input is a second ``poisson_generator`` created with rate 0 next to the background one and
-    connected to the stimulated group with the same weight ``psc_ext``; the phases set its rate. Since
-    the sum of independent Poisson trains is a Poisson train, the group then receives Poisson input at
-    ``(1 + stimulus_increase) * bg_rate``. A generator at rate 0 sends nothing and draws no random
+    connected to the stimulated group with the input's weight; the phases set its rate. Since the sum of
+    independent Poisson trains is a Poisson train, the group then receives Poisson input at
+    ``(1 + stimulus_increase)`` times the input rate. A generator at rate 0 sends nothing and draws no random
     numbers, so the growth phase is identical to a `StructuralPlasticityExample` run with the same seed.
 
     Parameters
     ----------
     **parameters
         Any parameter of `parameter_names`, e.g. ``stimulus_increase``, ``stimulation_duration``.
-
-    Examples
-    --------
-    >>> experiment = StimulationExperiment(stimulus_increase=0.1)   # doctest: +SKIP
-    >>> results = experiment.run()                                  # doctest: +SKIP
-    >>> results.connections_stimulated_stimulated[-1]               # doctest: +SKIP
     """
 
     # === Protocol =====================================================================================
     growth_duration = 150_000.0  # growth from no synapses until settled, before the stimulus (ms)
     stimulation_duration = 100_000.0  # time with the extra input on (ms)
     recovery_duration = 150_000.0  # time recorded after the stimulus (ms)
-    stimulus_increase = 0.1  # extra input of the stimulated group, as a fraction of bg_rate (0.1: +10 %)
+    stimulus_increase = 0.1  # extra input of the stimulated group, as a fraction of the input rate (0.1: +10 %)
     element_groups = ("stimulated",)  # read the synaptic elements of the stimulated group each sample
     t_sim = growth_duration + stimulation_duration + recovery_duration  # (ms) always the sum of the phases
 
@@ -52,25 +50,29 @@ class StimulationExperiment(Experiment):
     def validate(self):
         """Check the stimulation's own parameters, then those of `Experiment`."""
         self.stimulus_increase = non_negative_number(
-            "stimulus_increase", self.stimulus_increase, "(fraction of bg_rate)"
+            "stimulus_increase", self.stimulus_increase, "(fraction of the input rate)"
         )
         super().validate()
-        input_rate(
-            "bg_rate x (1 + stimulus_increase), the stimulated input", self.bg_rate * (1 + self.stimulus_increase)
-        )
+        spec = self.input_spec()
+        if spec is not None:  # the stimulated group's input: the rate bound of `validation` applies to it too
+            input_rate(
+                "the input rate x (1 + stimulus_increase), the stimulated input",
+                spec.rate * (1 + self.stimulus_increase),
+            )
 
     def define_groups(self):
         """Return ``stimulated`` (`group_fraction` of the E neurons, see `pick_group`) and ``rest`` (the others)."""
-        stimulated, rest = self.pick_group(self.nodes_e)
+        stimulated, rest = self.pick_group(self.nodes["e"])
         return {"stimulated": stimulated, "rest": rest}
 
     def connect_external_input(self):
         """Connect the background input, then a silent extra generator onto the stimulated group."""
         super().connect_external_input()
         nest = import_nest()
+        spec = self.input_spec()
         self.stimulus = nest.Create("poisson_generator", params={"rate": 0.0})
         nest.Connect(
-            self.stimulus, self.groups["stimulated"], "all_to_all", {"weight": self.psc_ext, "delay": self.delay}
+            self.stimulus, self.groups["stimulated"], "all_to_all", {"weight": spec.weight, "delay": spec.delay}
         )
 
     def phases(self):
@@ -82,8 +84,8 @@ class StimulationExperiment(Experiment):
         ]
 
     def stimulus_on(self):
-        """Set the extra generator to ``stimulus_increase * bg_rate``."""
-        self._set_stimulus(self.stimulus_increase * self.bg_rate)
+        """Set the extra generator to ``stimulus_increase`` times the input rate."""
+        self._set_stimulus(self.stimulus_increase * self.input_spec().rate)
 
     def stimulus_off(self):
         """Silence the extra generator."""
@@ -95,3 +97,14 @@ class StimulationExperiment(Experiment):
         self.results.metadata.setdefault("stimulus", []).append(
             {"time_s": float(nest.biological_time) / 1000.0, "rate_hz": float(rate)}
         )
+
+
+class StimulationExperiment(StimulationProtocol, StructuralPlasticityExample):
+    """The stimulation protocol (`StimulationProtocol`) on NEST's example network (`StructuralPlasticityExample`).
+
+    Examples
+    --------
+    >>> experiment = StimulationExperiment(stimulus_increase=0.1)   # doctest: +SKIP
+    >>> results = experiment.run()                                  # doctest: +SKIP
+    >>> results.connections_stimulated_stimulated[-1]               # doctest: +SKIP
+    """

@@ -1,0 +1,65 @@
+"""Command line: ``python -m structural_plasticity [SUB-COMMAND] [OPTIONS]``.
+
+Without a sub-command the full example runs (``run``: 200 s of biological time by default) and its
+figures, data, provenance and a summary are written to an output folder. The sub-commands are the
+callables in `SUBCOMMANDS`:
+
+* `run` (`cli.run`), ``lesion`` and ``stimulate`` (`cli.experiments`) are `SimulationCommand`
+  objects: a model class and rows of the option table (`cli.options`), run by `cli.execution`;
+* ``plot`` (`cli.plot`) and ``compare`` (`cli.compare`) are functions of their own.
+
+Importing this package imports neither NEST nor matplotlib.pyplot: ``--help`` and usage errors are
+instant, and NEST's banner never shows. Only the command line configures process-wide things
+(NEST's banner, the signal handlers of `interrupts.cli_handlers`); the library does not.
+"""
+
+import sys
+
+from ..errors import ConfigurationError
+from ..interrupts import cli_handlers, exit_status
+from . import compare, plot
+from .command import SimulationCommand, Subcommand
+from .experiments import LESION, STIMULATE
+from .parser import EXIT_USER_ERROR, PROG
+from .run import RUN
+
+#: Sub-commands: name -> callable taking the arguments after the name and returning the exit status.
+#: Each has a one-line ``summary`` for the list in ``--help``.
+SUBCOMMANDS = {
+    "run": RUN,
+    "plot": Subcommand(plot.SUMMARY, plot.main),
+    "compare": Subcommand(compare.SUMMARY, compare.main),
+    "lesion": LESION,
+    "stimulate": STIMULATE,
+}
+
+__all__ = ["PROG", "SUBCOMMANDS", "SimulationCommand", "Subcommand", "main"]
+
+
+def main(argv=None):
+    """Run the command line; return the exit status.
+
+    User errors (bad options, unusable folders, missing NEST) print one line and return 2, without a
+    traceback.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments after the program name; default ``sys.argv[1:]``.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        name, argv = argv[0], argv[1:]
+    else:
+        name = "run"
+    # Ctrl-C raises KeyboardInterrupt, SIGTERM Terminated; a second one ends the process at once. The
+    # caller's handlers are restored afterwards (main may be called from Python).
+    with cli_handlers():
+        try:
+            return SUBCOMMANDS[name](argv)
+        except ConfigurationError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return EXIT_USER_ERROR
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM outside a run's own handling (start-up, plotting)
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return exit_status(exc)

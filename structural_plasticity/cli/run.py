@@ -1,0 +1,36 @@
+"""The default sub-command, ``run``: simulate `StructuralPlasticityExample` and save everything."""
+
+from ..model import StructuralPlasticityExample
+from .command import SimulationCommand
+from .options import RUN_OPTIONS
+from .parser import PROG
+
+
+def _epilog():
+    from . import SUBCOMMANDS  # noqa: PLC0415  (the registry imports this module)
+
+    others = "\n".join(f"  {name:<10} {command.summary}" for name, command in SUBCOMMANDS.items() if name != "run")
+    return (
+        f"other sub-commands ({PROG} SUB-COMMAND --help for their options):\n{others}\n\n"
+        f"examples:\n  {PROG}                      # the full 200 s example, into ./results\n"
+        f"  {PROG} --t-sim 20 -o short    # 20 s into ./short\n"
+        f"  mpirun -n 2 {PROG}            # on 2 MPI processes (needs an MPI build of NEST)\n"
+        f"  {PROG} plot results           # re-draw the figures of saved results"
+    )
+
+
+RUN = SimulationCommand(
+    name="run",
+    summary="simulate the example and save figures, data and metadata (the default)",
+    description=(
+        "Simulate NEST's structural plasticity example (Butz & van Ooyen 2013): 800 excitatory and 200 "
+        "inhibitory neurons start without synapses and grow them until each population's mean calcium "
+        "sits at its target. Writes figures, data (NPZ, CSV), metadata (JSON) and prints a summary."
+    ),
+    model=StructuralPlasticityExample,
+    options=RUN_OPTIONS,
+    default_output="results",
+    epilog=_epilog,
+    prog=PROG,
+    version=True,
+)
