@@ -196,6 +196,7 @@ class ResultsFolder:
         self._created = []
         self._committed = False
         self._keep_current = True
+        self._persistent = set()  # files added with persistent=True: carried over by later saves
 
     # --- opening and closing -------------------------------------------------------------------
     def open(self, require_new=True):
@@ -325,19 +326,28 @@ class ResultsFolder:
         list of pathlib.Path
         """
         with deferred():
-            with self.unit() as unit:
+            with self.unit(keep=self._persistent_names()) as unit:
                 results.write_files(unit)
                 for name, text in (extra_files or {}).items():
                     with open(unit.path(name), "w", encoding="utf-8") as fh:
                         fh.write(text)
         return unit.paths
 
-    def add_files(self, write):
-        """Add files (figures, tables) to the unit in this folder: ``write(unit)`` writes them.
+    def add_files(self, write, persistent=False):
+        """Add files (figures, tables, a saved network) to the unit in this folder: ``write(unit)`` writes them.
 
         The files of the current unit are kept (they describe the same run), unless the folder was
         opened with `open_for_figures` for the results of another folder: then the new files replace
         every file of the package here.
+
+        Parameters
+        ----------
+        write : callable
+            ``write(unit)``; writes each file to ``unit / name`` (see `Unit.path`).
+        persistent : bool
+            Carry the files over into every later `save_results` of this open folder. For files that
+            stay valid while the run goes on (snapshots of the network taken during the run); figures
+            and tables drawn from the results are not, since the next save changes the results.
 
         Returns
         -------
@@ -353,7 +363,16 @@ class ResultsFolder:
                 keep = [name for name in package_files(self.path) if name != MANIFEST and _TEMP_MARK not in name]
         with self.unit(keep=keep) as unit:
             write(unit)
+        if persistent:
+            self._persistent |= unit.new_names
         return [self.path / name for name in sorted(unit.new_names)]
+
+    def _persistent_names(self):
+        """Names of persistent files that the current unit still lists (checked again when it is read)."""
+        if not self._persistent:
+            return []
+        manifest = read_manifest(self.path) or {"files": {}}
+        return sorted(name for name in self._persistent if name in manifest["files"])
 
     def open_for_figures(self, source):
         """Open this folder to receive figures drawn from the results in folder `source`.

@@ -24,6 +24,8 @@ from structural_plasticity import interrupts, load_results, validation
 from structural_plasticity.cli import execution
 from structural_plasticity.cli import plot as plot_command
 from structural_plasticity.experiments import StimulationExperiment
+from structural_plasticity.network import PlasticNetwork
+from structural_plasticity.specs import Input, PlasticSynapse, Population, StaticPathway
 
 #: A tiny, short run on the command line: 80 + 20 neurons for 2 s (about a second with NEST's import).
 TINY = ["--t-sim", "2", "--n-exc", "80", "--n-inh", "20", "--record-interval", "500", "--seed", "3"]
@@ -243,6 +245,18 @@ def test_a_full_disk_leaves_the_previous_unit_and_no_temporary_file(tmp_path, mo
     monkeypatch.setattr(Results, "write_files", write)
     assert sorted(os.listdir(tmp_path)) == before
     assert load_results(tmp_path).metadata["rng_seed"] == 1
+
+
+def test_persistent_files_survive_later_saves_and_stay_in_the_manifest(tmp_path):
+    """A snapshot written during a run (add_files(persistent=True)) is kept by the checkpoints that follow."""
+    with folders.ResultsFolder(tmp_path / "run") as folder:
+        folder.save_results(make_results(n=2))
+        folder.add_files(lambda unit: (unit / "snapshot.npz").write_bytes(b"network"), persistent=True)
+        folder.add_files(lambda unit: (unit / "overview.png").write_bytes(b"figure"))  # not persistent
+        folder.save_results(make_results(n=3))
+    manifest = folders.verify(tmp_path / "run")
+    assert "snapshot.npz" in manifest["files"] and "overview.png" not in manifest["files"]
+    assert (tmp_path / "run" / "snapshot.npz").read_bytes() == b"network" and len(load_results(tmp_path / "run")) == 3
 
 
 def test_a_mixed_or_unfinished_folder_is_refused(tmp_path):
@@ -488,3 +502,74 @@ def test_a_run_does_not_replace_figures_of_plot_without_overwrite(tmp_path):
     make_results().save(tmp_path / "r")
     assert run_cli("plot", tmp_path / "r", "-o", tmp_path / "figs", "--formats", "png", "-q").returncode == 0
     one_line_error(run_cli(*TINY, "-o", tmp_path / "figs"), "already holds figures", "--overwrite")
+
+
+# ----------------------------------------------------------------------------------------------------
+# 10. Every configuration of the builder is protected, not only NEST's example
+# ----------------------------------------------------------------------------------------------------
+class TinyNetwork(PlasticNetwork):
+    """A configuration other than the example: one population, one plastic synapse, one static pathway."""
+
+    size = 10  # neurons
+    rate = 1000.0  # input rate (Hz)
+    pathway_delay = 1.0  # (ms)
+    neuron_params = {"tau_Ca": 1000.0}  # hard-coded elsewhere in a real configuration
+
+    def population_specs(self):
+        curve = {"growth_curve": "gaussian", "growth_rate": 1e-4, "eps": 0.05}
+        elements = {"Axon_ex": curve, "Den_ex": curve}
+        return {"a": Population(self.size, "iaf_psc_alpha", self.neuron_params, elements)}
+
+    def plastic_synapses(self):
+        return {"syn_a": PlasticSynapse(100.0, 1.0, "Axon_ex", "Den_ex")}
+
+    def static_pathways(self):
+        return [StaticPathway("a", "a", {"rule": "fixed_indegree", "indegree": 2}, 10.0, self.pathway_delay)]
+
+    def input_spec(self):
+        return Input(self.rate, 10.0, 1.0)
+
+
+class CountingNetwork(TinyNetwork):
+    def validate(self):
+        self.size = int(self.size)  # would raise OverflowError/ValueError on inf/NaN if it saw them
+        super().validate()
+
+
+@pytest.mark.parametrize("value", [math.inf, math.nan, 1e300])
+def test_the_value_walk_runs_before_a_subclass_sees_the_values(value):
+    for make in (lambda: CountingNetwork(size=value), type("Sub", (CountingNetwork,), {"size": value})):
+        with pytest.raises(ConfigurationError, match="^size "):
+            make()
+    network = CountingNetwork()
+    network.size = value  # after construction: prepare_simulation checks again before NEST is touched
+    with pytest.raises(ConfigurationError, match="^size "):
+        network.prepare_simulation()
+
+
+def test_values_written_into_the_specs_are_walked_too():
+    class HardCoded(TinyNetwork):
+        def population_specs(self):
+            specs = super().population_specs()
+            specs["a"].params = {"C_m": math.nan}  # not a parameter: only the structure holds it
+            return specs
+
+    with pytest.raises(ConfigurationError, match=r"neuron parameters of population 'a'\['C_m'\] must be a finite"):
+        HardCoded()
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(rate=1e12), r"the input rate \(1e\+12 Hz\) is above"),
+        (dict(pathway_delay=1e5), r"delay of static_aa \(100000 ms\) is 1e\+06 steps"),
+        (dict(pathway_delay=0.05), r"delay of static_aa \(0.05 ms\) must be at least the resolution"),
+        (dict(neuron_params={"tau_Ca": 0.01}), r"tau_Ca of the neuron parameters of population 'a'"),
+        (dict(size=10**12), "GB per process"),
+        (dict(update_interval=2e7, t_sim=2e7, record_interval=2e7), r"growth curve of Axon_ex in population 'a'"),
+    ],
+)
+def test_limits_apply_to_what_any_configuration_builds(params, message):
+    with pytest.raises(ConfigurationError, match=message):
+        TinyNetwork(**params)
+    TinyNetwork()  # the configuration itself is fine
