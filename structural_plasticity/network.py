@@ -95,7 +95,7 @@ class PlasticNetwork:
             # Deep copies: a dict changed on one instance must never change the class or another instance.
             value = parameters[name] if name in parameters else getattr(type(self), name)
             setattr(self, name, copy.deepcopy(value))
-        self.check()
+        self.check_parameters()
         self.nodes = {}
         self.noise = None
         self.comm = None
@@ -130,7 +130,7 @@ class PlasticNetwork:
         """Return a deep copy of all parameter values of this instance as a dict."""
         return {name: copy.deepcopy(getattr(self, name)) for name in self.parameter_names()}
 
-    def check(self):
+    def check_parameters(self):
         """Check everything that needs no simulator: `validate_values` first, then `validate`.
 
         Called on construction and again by `prepare_simulation`, so values changed on an instance after
@@ -189,17 +189,7 @@ class PlasticNetwork:
         if not populations:
             raise ConfigurationError(f"{type(self).__name__}.population_specs() returned no population")
         # The structure's own values too: a configuration may write numbers into its specs, not only parameters.
-        check.parameter_values(
-            {f"neuron parameters of population {name!r}": pop.params for name, pop in populations.items()}, {}
-        )
-        check.parameter_values(
-            {
-                f"growth curve of {element} in population {name!r}": curve
-                for name, pop in populations.items()
-                for element, curve in (pop.elements.items() if isinstance(pop.elements, dict) else ())
-            },
-            {},
-        )
+        check.parameter_values(self._spec_values(populations), {})
         for name, pop in populations.items():
             check.count(f"size of population {name!r}", pop.size)
             if not isinstance(pop.model, str):
@@ -234,6 +224,26 @@ class PlasticNetwork:
             check.non_negative_number("input rate", spec.rate, "Hz")
             check.finite_number("input weight", spec.weight, "")
             check.positive_time("input delay", spec.delay)
+
+    def _spec_values(self, populations):
+        """Return every value of the structure by what it is (for the walk of `validation.parameter_values`)."""
+        values = {}
+        for name, pop in populations.items():
+            values[f"neuron parameters of population {name!r}"] = pop.params
+            for element, curve in pop.elements.items() if isinstance(pop.elements, dict) else ():
+                values[f"growth curve of {element} in population {name!r}"] = curve
+        for model, syn in self.plastic_synapses().items():
+            values[f"plastic synapse {model}"] = {"weight": syn.weight, "delay": syn.delay}
+        for pathway in self.static_pathways():
+            values[f"static pathway {pathway.name}"] = {
+                "conn_spec": pathway.conn_spec,
+                "weight": pathway.weight,
+                "delay": pathway.delay,
+            }
+        spec = self.input_spec()
+        if spec is not None:
+            values["input"] = {"rate": spec.rate, "weight": spec.weight, "delay": spec.delay}
+        return values
 
     def validate_limits(self):
         """Apply the limits of `validation` to what would be built, whatever the configuration.
@@ -321,10 +331,10 @@ class PlasticNetwork:
         """Reset NEST and set the kernel: resolution, seed, update interval and the synapse models.
 
         All kernel set-up sits here. `nest.ResetKernel` also resets threads and seed, so both are set
-        after it. Every value is checked again first (`check`), so nothing changed since construction
+        after it. Every value is checked again first (`check_parameters`), so nothing changed since construction
         reaches NEST unchecked; what NEST still refuses becomes a `ConfigurationError`.
         """
-        self.check()
+        self.check_parameters()
         nest = import_nest()
         nest.ResetKernel()
         nest.verbosity = nest.VerbosityLevel.ERROR

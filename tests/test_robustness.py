@@ -557,6 +557,15 @@ def test_values_written_into_the_specs_are_walked_too():
     with pytest.raises(ConfigurationError, match=r"neuron parameters of population 'a'\['C_m'\] must be a finite"):
         HardCoded()
 
+    class HardCodedRule(TinyNetwork):
+        def static_pathways(self):
+            return [StaticPathway("a", "a", {"rule": "fixed_indegree", "indegree": math.inf}, 10.0, 1.0)]
+
+    with pytest.raises(
+        ConfigurationError, match=r"static pathway static_aa\['conn_spec'\]\['indegree'\] must be a fin"
+    ):
+        HardCodedRule()
+
 
 @pytest.mark.parametrize(
     "params, message",
