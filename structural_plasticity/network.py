@@ -17,7 +17,11 @@ Gallinaro & Rotter 2018) are two such configurations; experiments add groups and
 of them (see `structural_plasticity.experiments`).
 
 Every public class attribute is a parameter: pass it by keyword or set it in a subclass. Unknown
-keywords raise `ConfigurationError`; every instance deep-copies its values.
+keywords raise `ConfigurationError`; every instance deep-copies its values. `check_parameters` checks
+them on construction and again before NEST is touched: first every value (no NaN, infinity, absurd
+magnitude or value of the wrong kind anywhere, `validate_values`), then `validate` (subclasses add their
+checks there), which ends with the structure (`validate_structure`) and the limits that keep NEST from
+crashing or hanging (`validate_limits`), applied to what the configuration builds.
 """
 
 import copy
