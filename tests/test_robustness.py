@@ -429,6 +429,7 @@ def test_experiment_interrupted_before_the_first_sample(tmp_path, monkeypatch, r
     folder = tmp_path / "stim"
     assert cli.main(["stimulate", *TINY_STIM, "--no-plot", "-q", "-o", str(folder)]) == 0
     signature_before = (folder / "signature.txt").read_text()
+    assert "signature.txt" in folders.verify(folder)["files"]  # written through the unit: in the manifest
     capsys.readouterr()
 
     def interrupted(self):
