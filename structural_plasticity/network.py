@@ -25,6 +25,7 @@ crashing or hanging (`validate_limits`), applied to what the configuration build
 """
 
 import copy
+import os
 import time
 from contextlib import contextmanager
 
@@ -87,6 +88,12 @@ class PlasticNetwork:
     # Both give the same values to rounding (NEST updates its stored Ca at the end of each Simulate).
     ca_readout = "spikes"
 
+    # === Saved networks (see structural_plasticity.state and docs/network-state.md) ===================
+    initial_network = None  # NPZ file of a saved network to start from instead of no synapses (path)
+    save_network_path = None  # NPZ file to save the network to, at the end of the run or at save_network_at (path)
+    save_network_at = None  # simulated time at which to save the network instead of at the end (ms, from 0 of growth)
+    snapshot_every = None  # keep the list of plastic synapses every this many ms (connectivity.npz); None: never
+
     def __init__(self, **parameters):
         known = self.parameter_names()
         unknown = sorted(set(parameters) - set(known))
@@ -95,6 +102,9 @@ class PlasticNetwork:
                 f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
                 f"for {type(self).__name__}; known parameters are: {', '.join(known)}"
             )
+        self.time_offset_ms = 0.0  # simulated time of the saved network the run starts from (ms)
+        self._network_file = None  # the checked file of `initial_network`, read by `validate`
+        self.snapshots = None  # connectivity.Snapshots, with `snapshot_every`, after `start_recording`
         for name in known:
             # Deep copies: a dict changed on one instance must never change the class or another instance.
             value = parameters[name] if name in parameters else getattr(type(self), name)
@@ -185,7 +195,48 @@ class PlasticNetwork:
             raise ConfigurationError(f"rng_seed must be between 1 and {2**32 - 1}, got {self.rng_seed}")
         check.choice("ca_readout", self.ca_readout, CA_READOUTS)
         self.validate_structure()
-        self.validate_limits()
+        self.validate_limits()  # before any file is read: absurd values are refused first
+        self._validate_saved_network()
+
+    def _validate_saved_network(self):
+        """Check `initial_network`, `save_network_path` and `save_network_at`; read and match the initial network."""
+        from . import state  # noqa: PLC0415  (keeps the import graph of network.py small)
+
+        for name in ("initial_network", "save_network_path"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, (str, os.PathLike)):
+                raise ConfigurationError(f"{name} must be a file path or None, got {value!r}")
+            if isinstance(value, os.PathLike):
+                setattr(self, name, os.fspath(value))
+        if self.save_network_path is not None and os.path.isdir(self.save_network_path):
+            raise ConfigurationError(f"save_network_path {self.save_network_path} is a folder; give a file name")
+        offset = 0.0
+        if self.initial_network is None:
+            self._network_file = None
+        else:
+            if self._network_file is None or str(self._network_file.path) != str(self.initial_network):
+                self._network_file = state.load_network(self.initial_network)
+            state.check_matches(self._network_file, self)
+            offset = self._network_file.time_ms
+        if self.snapshot_every is not None:
+            self.snapshot_every = check.positive_time("snapshot_every", self.snapshot_every)
+            check.multiple_of("snapshot_every", self.snapshot_every, "record_interval", self.record_interval)
+        if self.save_network_at is not None:
+            self.save_network_at = check.positive_time("save_network_at", self.save_network_at)
+            if self.save_network_path is None:
+                raise ConfigurationError("save_network_at needs save_network_path, the file to save the network to")
+            end = offset + self.t_sim
+            steps = (self.save_network_at - offset) / self.record_interval
+            if not offset < self.save_network_at <= end + 1e-9 or abs(steps - round(steps)) > 1e-9 * max(1.0, steps):
+                raise ConfigurationError(
+                    f"save_network_at ({self.save_network_at:g} ms) must be a sample time of this run: a multiple of "
+                    f"record_interval ({self.record_interval:g} ms) after {offset:g} ms and at most {end:g} ms"
+                )
+
+    @property
+    def network_file(self):
+        """state.NetworkFile or None: the saved network of `initial_network`, read and checked."""
+        return self._network_file
 
     def validate_structure(self):
         """Check what `population_specs`, `plastic_synapses`, `static_pathways` and `input_spec` return."""
@@ -469,6 +520,8 @@ class PlasticNetwork:
         self.start_recording()
         with self.running():
             self.run_protocol(callback=callback)
+        if self.save_network_path is not None and self.save_network_at is None:
+            self.save_network(self.save_network_path)
         return self.results
 
     def run_protocol(self, callback=None):
@@ -525,6 +578,8 @@ class PlasticNetwork:
         for _ in range(n_samples):
             nest.Simulate(self.record_interval)
             self.record()
+            if self.save_network_at is not None and abs(self.now_ms() - self.save_network_at) < self.dt / 2:
+                self.save_network(self.save_network_path)
             self.results.metadata["wall_time_s"] = time.perf_counter() - self._started
             if callback is not None:
                 callback(self)
@@ -537,8 +592,62 @@ class PlasticNetwork:
         `connect_external_input`."""
         self.prepare_simulation()
         self.create_nodes()
-        self.connect_static()
+        if self.initial_network is None:
+            self.time_offset_ms = 0.0
+            self.connect_static()
+            self.connect_external_input()
+        else:
+            self.restore_saved_network()
+
+    def restore_saved_network(self):
+        """Instead of `connect_static`: connect the synapses of `initial_network` and set its neuron state,
+        then `connect_external_input` with the saved input weights (see `structural_plasticity.state`).
+
+        Recorded times continue from the saved time (`time_offset_ms`); NEST's own clock restarts at 0.
+        """
+        from . import state  # noqa: PLC0415
+
+        nest = import_nest()
+        saved = self._network_file
+        state.check_models_exist(saved, nest)
+        started = time.perf_counter()
+        info = state.restore_network(self, saved)
         self.connect_external_input()
+        input_restored = state.restore_input_weights(self, saved)
+        self.time_offset_ms = saved.time_ms
+        self.results.metadata["initial_network"] = {
+            "path": str(saved.path),
+            "time_ms": saved.time_ms,
+            "sha256": saved.meta["sha256"],
+            "saved_model": saved.meta.get("model"),
+            "saved_with": saved.meta.get("versions"),
+            "n_neurons": saved.n_neurons,
+            "n_synapses": saved.n_synapses,
+            "changed_parameters": state.changed_parameters(saved, self),
+            "input_weights_restored": input_restored,
+            "restore_wall_s": time.perf_counter() - started,
+            **info,
+        }
+
+    def now_ms(self):
+        """Return the simulated time (ms) of the network: NEST's clock plus `time_offset_ms` of a restored network."""
+        return float(import_nest().biological_time) + self.time_offset_ms
+
+    def save_network(self, path):
+        """Save the complete state of the network (neurons, elements, synapses, input, time) to the NPZ file `path`.
+
+        Collective under MPI: every rank must call it; rank 0 writes. See `structural_plasticity.state`.
+
+        Returns
+        -------
+        pathlib.Path or None
+            The file written (on rank 0), None on the other ranks.
+        """
+        from . import state  # noqa: PLC0415
+
+        written = state.save_network(self, path)
+        self.results.metadata.setdefault("saved_networks", []).append({"path": str(path), "time_ms": self.now_ms()})
+        return written
 
     def run(self, callback=None):
         """Build the network (`build`) and `simulate` it.
@@ -570,6 +679,12 @@ class PlasticNetwork:
         for nodes in self.nodes.values():
             everyone = nodes if everyone is None else everyone + nodes
         self.recorder.start(everyone, self.populations())
+        if self.snapshot_every is not None:
+            from .connectivity import SNAPSHOTS_NPZ, Snapshots  # noqa: PLC0415
+
+            ranges = {name: (nodes.tolist()[0], len(nodes)) for name, nodes in self.nodes.items()}
+            self.snapshots = Snapshots(list(self.plastic_synapses()), ranges)
+            self.results.attachments[SNAPSHOTS_NPZ] = self.snapshots.arrays
 
     @property
     def spike_recorder(self):
@@ -579,9 +694,13 @@ class PlasticNetwork:
     def record(self):
         """Take one sample: read the spikes since the last sample, then record time, Ca, rates and connections."""
         t = self.recorder.sample()
-        self.results.append(time=t / 1000.0)
+        self.results.append(time=(t + self.time_offset_ms) / 1000.0)
         self.record_ca()
         self.record_connectivity()
+        if self.snapshots is not None:
+            steps = self.now_ms() / self.snapshot_every
+            if abs(steps - round(steps)) < self.dt / (2 * self.snapshot_every):
+                self.snapshots.take(self, self.now_ms() / 1000.0)
 
     def _population_sums(self, name):
         """Return ``[n, sum Ca, sum Ca², spikes]`` of population `name` on this rank."""

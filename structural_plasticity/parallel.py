@@ -114,6 +114,16 @@ class Communicator:
         """Return True on every rank if `flag` is true on at least one rank."""
         return bool(self.sum([1.0 if flag else 0.0])[0] > 0)
 
+    def gather(self, value):
+        """Return the list of every rank's `value` (in rank order) on rank 0, None on the other ranks.
+
+        Used to collect state that lives on its own rank (neurons, synapses) into one file; values travel
+        through MPI only, never through a file.
+        """
+        if self._comm is None:
+            return [value]
+        return self._comm.gather(value, root=0)
+
     def bcast(self, value):
         """Return rank 0's `value` on every rank."""
         return value if self._comm is None else self._comm.bcast(value, root=0)

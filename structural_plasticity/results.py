@@ -7,6 +7,7 @@ and JSON (parameters, versions, process count, wall time, whether the run comple
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,9 @@ class Results:
     def __init__(self, series=None, metadata=None):
         self._series = {name: list(np.asarray(values).tolist()) for name, values in (series or {}).items()}
         self.metadata = dict(metadata or {})
+        #: Extra NPZ files written by `save`: ``{file name: callable returning a dict of arrays}``
+        #: (e.g. connectivity snapshots, see `structural_plasticity.connectivity`).
+        self.attachments = {}
 
     # --- recording -----------------------------------------------------------------------------
     def append(self, **values):
@@ -149,6 +153,10 @@ class Results:
         with open(unit.path(METADATA_JSON), "w", encoding="utf-8") as fh:
             json.dump(_jsonable(self.metadata), fh, indent=2, sort_keys=True)
             fh.write("\n")
+        # Attachments (connectivity snapshots, ...) are files of the same unit: in the manifest, saved together.
+        for name, arrays in self.attachments.items():
+            with open(unit.path(name), "wb") as fh:
+                np.savez(fh, **arrays())
 
 
 def load_results(folder):
@@ -250,6 +258,30 @@ def holds_results(folder):
     from .folder import holds_results as holds  # noqa: PLC0415
 
     return holds(folder)
+
+
+class _atomic:
+    """Open a temporary file beside `path` and move it onto `path` only when closed successfully.
+
+    For single files at paths the user chose outside a results folder (a saved network, see `state`);
+    files of a results folder are written through its unit (`folder.Unit`) instead.
+    """
+
+    def __init__(self, path, mode, **kwargs):
+        self.path = Path(path)
+        self.tmp = self.path.with_name(f".{self.path.name}.tmp{os.getpid()}")
+        self.fh = open(self.tmp, mode, **kwargs)
+
+    def __enter__(self):
+        return self.fh
+
+    def __exit__(self, exc_type, exc, tb):
+        self.fh.close()
+        if exc_type is None:
+            os.replace(self.tmp, self.path)
+        else:
+            self.tmp.unlink(missing_ok=True)
+        return False
 
 
 def _jsonable(value):

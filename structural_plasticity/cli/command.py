@@ -114,6 +114,10 @@ class SimulationCommand:
         args = self.build_parser().parse_args(argv)
         example = self.model_for(args)(**self.parameters(args))  # checks every parameter before NEST is imported
         settings = OutputSettings.from_args(args)
+        if getattr(example, "save_network_path", None):
+            from ..state import check_output_file  # noqa: PLC0415
+
+            check_output_file(example.save_network_path, overwrite=settings.overwrite)
         outcome = execute(example, settings, extra_figures=self.extra_figures, extra_output=self.extra_output)
         if outcome.extra_text:
             outcome.console.say(outcome.extra_text)

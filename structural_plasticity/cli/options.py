@@ -248,6 +248,38 @@ RUN_OPTIONS = (
         "as NEST's example reads it",
         group="network",
     ),
+    # Network state: grow once, branch many (docs/network-state.md).
+    Option(
+        "--from-network",
+        "initial_network",
+        help="start from a network saved with --save-network instead of growing one (experiments skip their growth)",
+        metavar="PATH",
+        group="network state",
+    ),
+    Option(
+        "--save-network",
+        "save_network_path",
+        help="save the complete network (neurons, elements, synapses) into this NPZ file at the end of the run",
+        metavar="PATH",
+        group="network state",
+    ),
+    Option(
+        "--save-network-at",
+        "save_network_at",
+        positive_float,
+        "save the network at this simulated time instead of at the end (a sample time; needs --save-network)",
+        SECONDS,
+        group="network state",
+    ),
+    Option(
+        "--snapshot-every",
+        "snapshot_every",
+        positive_float,
+        "keep the list of plastic synapses this often (written to connectivity.npz); a multiple of "
+        "--record-interval",
+        SECONDS,
+        group="network state",
+    ),
 )
 
 

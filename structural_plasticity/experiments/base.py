@@ -33,6 +33,8 @@ from .counting import PathwayCounter
 
 #: How an intervention group is picked from the excitatory neurons (see `Experiment.group_selection`).
 GROUP_SELECTIONS = ("random", "first")
+#: Name of the phase that grows the network from no synapses; skipped when starting from a saved network.
+GROWTH_PHASE = "growth"
 _GROUP_NAME = re.compile(r"^[a-z][a-z0-9]*$")
 
 
@@ -111,11 +113,11 @@ class Experiment(PlasticNetwork):
         if not isinstance(self.element_groups, (list, tuple)):
             raise ConfigurationError(f"element_groups must be a list of group names, got {self.element_groups!r}")
         self.element_groups = tuple(self.element_groups)
-        durations = [check.positive_time(f"duration of phase {p.name!r}", p.duration) for p in self.phases()]
+        durations = [check.positive_time(f"duration of phase {p.name!r}", p.duration) for p in self.protocol()]
         # t_sim follows the phases; it is checked by the base class like any other run length.
         self.t_sim = float(sum(durations))
         super().validate()
-        for phase in self.phases():
+        for phase in self.protocol():
             check.multiple_of(
                 f"duration of phase {phase.name!r}", phase.duration, "record_interval", self.record_interval
             )
@@ -130,6 +132,14 @@ class Experiment(PlasticNetwork):
     def phases(self):
         """Return the protocol as a list of `Phase`; by default one growth phase of ``t_sim``."""
         return [Phase("growth", self.t_sim)]
+
+    def protocol(self):
+        """Return the phases this run simulates: `phases`, without the ``growth`` phase when the run starts
+        from a grown network (`initial_network`)."""
+        phases = self.phases()
+        if self.initial_network is not None:
+            phases = [phase for phase in phases if phase.name != GROWTH_PHASE]
+        return phases
 
     def pick_group(self, nodes, fraction=None):
         """Return `fraction` of `nodes` (default `group_fraction`), chosen as `group_selection` says.
@@ -200,13 +210,12 @@ class Experiment(PlasticNetwork):
         callback : callable, optional
             Called as ``callback(self)`` after each sample.
         """
-        nest = import_nest()
         log = self.results.metadata.setdefault("phases", [])
-        for index, phase in enumerate(self.phases()):
+        for index, phase in enumerate(self.protocol()):
             self._phase_index = index
             entry = {
                 "name": phase.name,
-                "start_s": float(nest.biological_time) / 1000.0,
+                "start_s": self.now_ms() / 1000.0,
                 "end_s": None,
                 "duration_s": phase.duration / 1000.0,
             }
@@ -214,7 +223,7 @@ class Experiment(PlasticNetwork):
             if phase.action is not None:
                 phase.action()
             self.advance(phase.duration, callback=callback)
-            entry["end_s"] = float(nest.biological_time) / 1000.0
+            entry["end_s"] = self.now_ms() / 1000.0
 
     # ------------------------------------------------------------------------------------------------
     # Recording

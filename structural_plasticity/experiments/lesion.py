@@ -70,7 +70,7 @@ class LesionProtocol(Experiment):
             connections.set(weight=weight)
         changed = int(round(self.comm.sum([len(connections)])[0]))
         self.results.metadata["lesion"] = {
-            "time_s": float(nest.biological_time) / 1000.0,
+            "time_s": self.now_ms() / 1000.0,
             "input_connections_changed": changed,
             "input_weight_pA": weight,
         }

@@ -92,10 +92,9 @@ class StimulationProtocol(Experiment):
         self._set_stimulus(0.0)
 
     def _set_stimulus(self, rate):
-        nest = import_nest()
         self.stimulus.rate = rate
         self.results.metadata.setdefault("stimulus", []).append(
-            {"time_s": float(nest.biological_time) / 1000.0, "rate_hz": float(rate)}
+            {"time_s": self.now_ms() / 1000.0, "rate_hz": float(rate)}
         )
 
 
