@@ -20,6 +20,7 @@ import math
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import cli_env
@@ -132,7 +133,10 @@ def run_with(changes, folder, command=()):
     for name, value in changes.items():
         args += ["--set", f"{name}={json.dumps(value)}"]
     try:
-        return subprocess.run(args, env=cli_env(), capture_output=True, text=True, timeout=TIMEOUT_S)
+        # In the run's own temporary folder: a fuzzed path parameter ("x" for save_network_path) writes there.
+        return subprocess.run(
+            args, env=cli_env(), capture_output=True, text=True, timeout=TIMEOUT_S, cwd=Path(folder).parent
+        )
     except subprocess.TimeoutExpired:
         return None
 
