@@ -151,9 +151,12 @@ def load_snapshots(path):
     -------
     Snapshots
     """
+    from .folder import verify  # noqa: PLC0415
+
     path = Path(path)
     if path.is_dir():
         path = path / SNAPSHOTS_NPZ
+    verify(path.parent)  # in a results folder: only as part of its complete unit (no-op without a manifest)
     try:
         with np.load(path, allow_pickle=False) as data:
             a = {name: data[name] for name in data.files}

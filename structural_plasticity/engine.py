@@ -6,8 +6,9 @@ do not need it.
 """
 
 import os
+from contextlib import contextmanager
 
-from .errors import NestNotInstalledError
+from .errors import ConfigurationError, NestNotInstalledError
 
 INSTALL_HINT = (
     "install it with 'python -m pip install nest-simulator' (single process), "
@@ -49,6 +50,38 @@ def local_nodes(nodes):
     import warnings  # noqa: PLC0415
 
     nest = import_nest()
+    if len(nodes) == 1:
+        # NEST 3.10's GetLocalNodeCollection fails on a single node (its `local` is then a bool, not a list).
+        return nodes if nodes.local else nest.NodeCollection([])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         return nest.GetLocalNodeCollection(nodes)
+
+
+@contextmanager
+def nest_rejections(what, fix):
+    """Turn an error NEST raises while it takes the values of `what` into a one-line `ConfigurationError`.
+
+    NEST checks many values itself and raises its own exceptions (``KernelException``, ``BadProperty``,
+    ``BadDelay``, ``MemoryError`` from ``std::bad_alloc``, or plain ``IndexError``/``TypeError``), with
+    a traceback that does not say which of our parameters to change. Used around each set-up call.
+
+    Parameters
+    ----------
+    what : str
+        What was being set up, e.g. ``"the kernel settings (dt, rng_seed, update_interval)"``.
+    fix : str
+        What to check or change, e.g. ``"check dt and update_interval"``.
+    """
+    try:
+        yield
+    except ConfigurationError:
+        raise
+    except MemoryError as exc:
+        raise ConfigurationError(
+            f"NEST ran out of memory while setting up {what} ({' '.join(str(exc).split()) or 'MemoryError'}); "
+            "choose a smaller network or run on more MPI processes"
+        ) from exc
+    except Exception as exc:  # NEST's own exception classes share no useful base class
+        message = " ".join(str(exc).split())  # one line, whatever NEST's text looks like
+        raise ConfigurationError(f"NEST rejected {what} ({type(exc).__name__}: {message}); {fix}") from exc

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .engine import import_nest
+from .engine import import_nest, nest_rejections
 from .errors import ConfigurationError
 from .model import StructuralPlasticityExample
 
@@ -254,10 +254,11 @@ def compare_with_nest_example(
         setattr(reference, name, getattr(ours, name))
     started = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):  # NEST's example reports progress with print
-        reference.prepare_simulation()  # resets the kernel, which resets the seed ...
-        nest.rng_seed = ours.rng_seed  # ... so the seed is set after it, before any random number is drawn
-        reference.create_nodes()
-        reference.connect_external_input()
+        with nest_rejections("the parameters given to NEST's example", "check the values given with --set"):
+            reference.prepare_simulation()  # resets the kernel, which resets the seed ...
+            nest.rng_seed = ours.rng_seed  # ... so the seed is set after it, before any random number is drawn
+            reference.create_nodes()
+            reference.connect_external_input()
         reference.simulate()
     wall_nest = time.perf_counter() - started
     nest_series = {name: np.asarray(getattr(reference, name), dtype=float) for name in SERIES}

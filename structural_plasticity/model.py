@@ -122,7 +122,8 @@ class StructuralPlasticityExample(PlasticNetwork):
         """Check the example's own parameters, then the generic ones and the structure (`PlasticNetwork`)."""
         self.number_excitatory_neurons = check.count("number_excitatory_neurons", self.number_excitatory_neurons)
         self.number_inhibitory_neurons = check.count("number_inhibitory_neurons", self.number_inhibitory_neurons)
-        self.bg_rate = check.non_negative_number("bg_rate", self.bg_rate, "Hz")
+        # Named here so that the message says which parameter to lower; `validate_limits` bounds any input.
+        self.bg_rate = check.input_rate("bg_rate", check.non_negative_number("bg_rate", self.bg_rate, "Hz"))
         self.delay = check.positive_time("delay", self.delay)
         for name in ("psc_e", "psc_i", "psc_ext"):
             setattr(self, name, check.finite_number(name, getattr(self, name), "pA"))

@@ -17,13 +17,15 @@ Gallinaro & Rotter 2018) are two such configurations; experiments add groups and
 of them (see `structural_plasticity.experiments`).
 
 Every public class attribute is a parameter: pass it by keyword or set it in a subclass. Unknown
-keywords raise `ConfigurationError`; every instance deep-copies its values.
+keywords raise `ConfigurationError`; every instance deep-copies its values. `check_parameters` checks
+them on construction and again before NEST is touched: first every value (no NaN, infinity, absurd
+magnitude or value of the wrong kind anywhere, `validate_values`), then `validate` (subclasses add their
+checks there), which ends with the structure (`validate_structure`) and the limits that keep NEST from
+crashing or hanging (`validate_limits`), applied to what the configuration builds.
 """
 
 import copy
 import os
-import signal
-import threading
 import time
 from contextlib import contextmanager
 
@@ -31,8 +33,9 @@ import numpy as np
 
 from . import validation as check
 from .activity import population_statistics
-from .engine import import_nest, local_nodes
+from .engine import import_nest, local_nodes, nest_rejections
 from .errors import ConfigurationError
+from .interrupts import stop_requests
 from .parallel import Communicator, check_launch
 from .provenance import provenance
 from .recording import Recorder
@@ -106,7 +109,7 @@ class PlasticNetwork:
             # Deep copies: a dict changed on one instance must never change the class or another instance.
             value = parameters[name] if name in parameters else getattr(type(self), name)
             setattr(self, name, copy.deepcopy(value))
-        self.validate()
+        self.check_parameters()
         self.nodes = {}
         self.noise = None
         self.comm = None
@@ -141,15 +144,40 @@ class PlasticNetwork:
         """Return a deep copy of all parameter values of this instance as a dict."""
         return {name: copy.deepcopy(getattr(self, name)) for name in self.parameter_names()}
 
+    def check_parameters(self):
+        """Check everything that needs no simulator: `validate_values` first, then `validate`.
+
+        Called on construction and again by `prepare_simulation`, so values changed on an instance after
+        construction (or set by a subclass, a keyword or ``--set``) are all checked the same way. Not meant
+        to be overridden: subclasses extend `validate`.
+
+        Raises
+        ------
+        ConfigurationError
+        """
+        self.validate_values()
+        self.validate()
+
+    def validate_values(self):
+        """Check every parameter value, inside dicts and lists too, against the kind of its default.
+
+        Runs before `validate`, so that no check of a subclass ever sees a NaN, an infinity, a number
+        beyond `validation.MAX_MAGNITUDE` or a value of the wrong kind (NEST crashes on NaN and infinities
+        inside dicts). The kind of each parameter is that of its default in the class that declared it
+        (`validation.declared_defaults`): a subclass may change a value, not its kind.
+        """
+        check.parameter_values(self.parameters(), check.declared_defaults(type(self), self.parameter_names()))
+
     def validate(self):
         """Check the parameters that need no simulator; raise `ConfigurationError` naming the fix.
 
-        Called on construction and again by `prepare_simulation`, so values changed on an instance after
-        construction are checked too. Subclasses check their own parameters and call ``super().validate()``.
-        The structure the parameters describe (populations, synapses, pathways) is checked by
-        `validate_structure`, also before NEST is touched.
+        Called (after `validate_values`) on construction and again by `prepare_simulation`, so values changed
+        on an instance after construction are checked too. Subclasses check their own parameters and call
+        ``super().validate()``. The structure the parameters describe (populations, synapses, pathways) is
+        checked by `validate_structure`, and the limits that keep NEST responsive by `validate_limits`, both
+        also before NEST is touched.
         """
-        self.dt = check.positive_time("dt", self.dt)
+        self.dt = check.resolution("dt", self.dt)
         self.t_sim = check.positive_time("t_sim", self.t_sim)
         self.update_interval = check.positive_time("update_interval", self.update_interval)
         self.record_interval = check.positive_time("record_interval", self.record_interval)
@@ -167,6 +195,7 @@ class PlasticNetwork:
             raise ConfigurationError(f"rng_seed must be between 1 and {2**32 - 1}, got {self.rng_seed}")
         check.choice("ca_readout", self.ca_readout, CA_READOUTS)
         self.validate_structure()
+        self.validate_limits()  # before any file is read: absurd values are refused first
         self._validate_saved_network()
 
     def _validate_saved_network(self):
@@ -214,10 +243,14 @@ class PlasticNetwork:
         populations = self.population_specs()
         if not populations:
             raise ConfigurationError(f"{type(self).__name__}.population_specs() returned no population")
+        # The structure's own values too: a configuration may write numbers into its specs, not only parameters.
+        check.parameter_values(self._spec_values(populations), {})
         for name, pop in populations.items():
             check.count(f"size of population {name!r}", pop.size)
             if not isinstance(pop.model, str):
-                raise ConfigurationError(f"neuron model of population {name!r} must be a NEST model name, got {pop.model!r}")
+                raise ConfigurationError(
+                    f"neuron model of population {name!r} must be a NEST model name, got {pop.model!r}"
+                )
             if not isinstance(pop.params, dict):
                 raise ConfigurationError(f"neuron parameters of population {name!r} must be a dict, got {pop.params!r}")
             for element, curve in pop.elements.items():
@@ -246,6 +279,54 @@ class PlasticNetwork:
             check.non_negative_number("input rate", spec.rate, "Hz")
             check.finite_number("input weight", spec.weight, "")
             check.positive_time("input delay", spec.delay)
+
+    def _spec_values(self, populations):
+        """Return every value of the structure by what it is (for the walk of `validation.parameter_values`)."""
+        values = {}
+        for name, pop in populations.items():
+            values[f"neuron parameters of population {name!r}"] = pop.params
+            for element, curve in pop.elements.items() if isinstance(pop.elements, dict) else ():
+                values[f"growth curve of {element} in population {name!r}"] = curve
+        for model, syn in self.plastic_synapses().items():
+            values[f"plastic synapse {model}"] = {"weight": syn.weight, "delay": syn.delay}
+        for pathway in self.static_pathways():
+            values[f"static pathway {pathway.name}"] = {
+                "conn_spec": pathway.conn_spec,
+                "weight": pathway.weight,
+                "delay": pathway.delay,
+            }
+        spec = self.input_spec()
+        if spec is not None:
+            values["input"] = {"rate": spec.rate, "weight": spec.weight, "delay": spec.delay}
+        return values
+
+    def validate_limits(self):
+        """Apply the limits of `validation` to what would be built, whatever the configuration.
+
+        Each limit keeps NEST from crashing or hanging (the reasons are at the constants of `validation`):
+        the input rate (`input_spec`, and what a protocol adds to it), every growth curve of every
+        population (growth per update, ``z``, ``eps``, curve width), every population's calcium trace
+        against the resolution, every delay (plastic synapses, static pathways, input) against the
+        resolution, and the memory of all populations together. Called by `validate` after
+        `validate_structure`, so the specs are known to be well formed.
+        """
+        dt = self.dt
+        spec = self.input_spec()
+        if spec is not None:
+            check.input_rate("the input rate", spec.rate)
+        populations = self.population_specs()
+        for name, pop in populations.items():
+            check.calcium(f"neuron parameters of population {name!r}", pop.params, dt)
+            for element, curve in pop.elements.items():
+                check.growth_curve(f"growth curve of {element} in population {name!r}", curve, self.update_interval)
+        delays = {f"delay of {model}": syn.delay for model, syn in self.plastic_synapses().items()}
+        delays.update({f"delay of {pathway.name}": pathway.delay for pathway in self.static_pathways()})
+        if spec is not None:
+            delays["delay of the input"] = spec.delay
+        for what, value in delays.items():
+            check.delay(what, value, dt)
+        longest = max(delays.values(), default=0.0)
+        check.network_memory(sum(pop.size for pop in populations.values()), longest / dt)
 
     # ------------------------------------------------------------------------------------------------
     # What to build (override in configurations)
@@ -305,9 +386,10 @@ class PlasticNetwork:
         """Reset NEST and set the kernel: resolution, seed, update interval and the synapse models.
 
         All kernel set-up sits here. `nest.ResetKernel` also resets threads and seed, so both are set
-        after it.
+        after it. Every value is checked again first (`check_parameters`), so nothing changed since construction
+        reaches NEST unchecked; what NEST still refuses becomes a `ConfigurationError`.
         """
-        self.validate()
+        self.check_parameters()
         nest = import_nest()
         nest.ResetKernel()
         nest.verbosity = nest.VerbosityLevel.ERROR
@@ -320,24 +402,28 @@ class PlasticNetwork:
                 )
         self.comm = Communicator(nest)
         check_launch(nest)
-        nest.local_num_threads = self.threads
-        nest.resolution = self.dt
-        nest.rng_seed = self.rng_seed
-        nest.structural_plasticity_update_interval = self.update_interval
-        plastic = self.plastic_synapses()
-        for model, syn in plastic.items():
-            nest.CopyModel(syn.base_model, model, {"weight": syn.weight, "delay": syn.delay})
-        for pathway in self.static_pathways():
-            nest.CopyModel(pathway.base_model, pathway.name, {"weight": pathway.weight, "delay": pathway.delay})
-        nest.structural_plasticity_synapses = {
-            model: {
-                "synapse_model": model,
-                "pre_synaptic_element": syn.pre_element,
-                "post_synaptic_element": syn.post_element,
-                "allow_autapses": bool(syn.allow_autapses),
+        with nest_rejections(
+            "the kernel settings and synapse models",
+            "check dt, rng_seed, update_interval and the weights and delays of the synapses",
+        ):
+            nest.local_num_threads = self.threads
+            nest.resolution = self.dt
+            nest.rng_seed = self.rng_seed
+            nest.structural_plasticity_update_interval = self.update_interval
+            plastic = self.plastic_synapses()
+            for model, syn in plastic.items():
+                nest.CopyModel(syn.base_model, model, {"weight": syn.weight, "delay": syn.delay})
+            for pathway in self.static_pathways():
+                nest.CopyModel(pathway.base_model, pathway.name, {"weight": pathway.weight, "delay": pathway.delay})
+            nest.structural_plasticity_synapses = {
+                model: {
+                    "synapse_model": model,
+                    "pre_synaptic_element": syn.pre_element,
+                    "post_synaptic_element": syn.post_element,
+                    "allow_autapses": bool(syn.allow_autapses),
+                }
+                for model, syn in plastic.items()
             }
-            for model, syn in plastic.items()
-        }
         self.nodes = {}
         self.noise = None
         self.recorder = Recorder()
@@ -363,13 +449,12 @@ class PlasticNetwork:
                 f"{pop.model} does not have; remove or rename them (see nest.GetDefaults({pop.model!r}))"
             )
         params = dict(pop.params, synaptic_elements=pop.elements) if pop.elements else dict(pop.params)
-        try:
+        # NEST reports bad growth-curve types as bare IndexError/NESTError, a huge size as MemoryError.
+        with nest_rejections(
+            f"{pop.size} {pop.model} neurons of population {name!r} with their parameters and growth curves",
+            "check the neuron parameters and the growth-curve dicts (growth_curve must be e.g. 'gaussian')",
+        ):
             nodes = nest.Create(pop.model, pop.size, params=params)
-        except Exception as exc:  # NEST reports bad growth-curve types as bare IndexError/NESTError
-            raise ConfigurationError(
-                f"NEST rejected the neuron or growth-curve parameters of population {name!r} "
-                f"({type(exc).__name__}: {exc}); check the neuron parameters and the growth-curve dicts"
-            ) from exc
         # NEST silently ignores unknown keys inside synaptic elements: compare with what it stored.
         local = local_nodes(nodes)
         if len(local) and pop.elements:
@@ -391,12 +476,13 @@ class PlasticNetwork:
         """
         nest = import_nest()
         for pathway in self.static_pathways():
-            nest.Connect(
-                self.nodes[pathway.source],
-                self.nodes[pathway.target],
-                dict(pathway.conn_spec),
-                {"synapse_model": pathway.name},
-            )
+            with nest_rejections(f"the static pathway {pathway.name}", "check its connection rule (conn_spec)"):
+                nest.Connect(
+                    self.nodes[pathway.source],
+                    self.nodes[pathway.target],
+                    dict(pathway.conn_spec),
+                    {"synapse_model": pathway.name},
+                )
             local = len(nest.GetConnections(synapse_model=pathway.name))
             self.static_connections[pathway.name] = int(round(self.comm.sum([local])[0]))
         if self.static_connections:
@@ -408,10 +494,11 @@ class PlasticNetwork:
         if spec is None:
             return
         nest = import_nest()
-        self.noise = nest.Create("poisson_generator", params={"rate": spec.rate})
-        syn_spec = {"weight": spec.weight, "delay": spec.delay}
-        for nodes in self.nodes.values():
-            nest.Connect(self.noise, nodes, "all_to_all", syn_spec)
+        with nest_rejections("the external input", "check its rate, weight and delay"):
+            self.noise = nest.Create("poisson_generator", params={"rate": spec.rate})
+            syn_spec = {"weight": spec.weight, "delay": spec.delay}
+            for nodes in self.nodes.values():
+                nest.Connect(self.noise, nodes, "all_to_all", syn_spec)
 
     def simulate(self, callback=None):
         """Enable structural plasticity and simulate `t_sim`, recording every `record_interval`.
@@ -673,25 +760,15 @@ class PlasticNetwork:
     # ------------------------------------------------------------------------------------------------
     @contextmanager
     def _stop_on_signals(self):
-        """Turn SIGINT into a request to stop after the current interval (main thread only).
+        """Turn SIGINT and SIGTERM into a request to stop after the current interval (main thread only).
 
-        NEST replaces Python's SIGINT handler when it is imported and swallows Ctrl-C during
-        `nest.Simulate`; a Python handler installed here restores the user's Ctrl-C for the run and is
-        removed afterwards, leaving the process as it was.
+        NEST swallows Ctrl-C during `nest.Simulate`; the handlers installed here (`interrupts.stop_requests`)
+        ask for a stop at the next sample, and a second signal before then ends the process at once. The
+        previous handlers are restored afterwards, leaving the process as it was.
         """
         self._stop_requested = None
-        if threading.current_thread() is not threading.main_thread():
+        with stop_requests(self.request_stop):
             yield
-            return
-
-        def request_stop(signum, frame):
-            self._stop_requested = signal.Signals(signum).name
-
-        previous = signal.signal(signal.SIGINT, request_stop)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
 
     @property
     def stop_reason(self):
@@ -723,4 +800,3 @@ def check_growth_curve(name, curve):
         raise ConfigurationError(
             f"{name}: growth_curve must be one of {', '.join(map(repr, GROWTH_CURVES))}, got {curve['growth_curve']!r}"
         )
-

@@ -1,53 +1,15 @@
-"""Output folders of runs: checked before simulating, written atomically, never overwritten silently."""
+"""Figures of a run as files: formats, names, and writing them into a results folder or a unit of one.
 
-import os
+Output folders themselves (locking, writing as one unit, overwriting) are `structural_plasticity.folder`.
+"""
+
 from pathlib import Path
 
 from .errors import ConfigurationError
-from .results import holds_results
+from .folder import FIGURE_FORMATS, Unit  # noqa: F401  (FIGURE_FORMATS is part of this module's interface)
 
-#: Figure formats the command line accepts (all written by matplotlib's default backends).
-FIGURE_FORMATS = ("png", "eps", "pdf", "svg", "ps")
 MAIN_FIGURE = "structural_plasticity"
 OVERVIEW_FIGURE = "overview"
-
-
-def prepare_output_folder(folder, overwrite=False):
-    """Create `folder` and make sure results can be written there, before any simulation starts.
-
-    Parameters
-    ----------
-    folder : str or path-like
-    overwrite : bool
-        Allow a folder that already holds results (their files will be replaced).
-
-    Returns
-    -------
-    pathlib.Path
-
-    Raises
-    ------
-    ConfigurationError
-        If the folder holds results and `overwrite` is false, or it cannot be created or written.
-    """
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ConfigurationError(f"output folder {folder} is a file; choose another folder with --output")
-    if holds_results(folder) and not overwrite:
-        raise ConfigurationError(
-            f"output folder {folder} already holds results; choose another folder with --output, "
-            "or pass --overwrite to replace them"
-        )
-    probe = folder / f".write-test-{os.getpid()}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise ConfigurationError(
-            f"cannot write to output folder {folder} ({exc.strerror or exc}); choose a writable folder with --output"
-        ) from exc
-    return folder
 
 
 def parse_formats(text):
@@ -69,15 +31,25 @@ def parse_formats(text):
 
 
 def save_figure(fig, folder, stem, formats):
-    """Save `fig` as ``folder/stem.<format>`` for each format, close it, and return the paths."""
-    paths = []
-    for fmt in formats:
-        path = Path(folder) / f"{stem}.{fmt}"
-        fig.savefig(path, format=fmt, dpi=150 if fmt == "png" else None, bbox_inches="tight")
-        paths.append(path)
+    """Save `fig` as ``stem.<format>`` for each format in `folder`, close it, and return the paths.
+
+    `folder` is a path, or a `folder.Unit`: then the figures become files of that unit, written when it
+    is committed.
+    """
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    plt.close(fig)
+    paths = []
+    try:
+        for fmt in formats:
+            name = f"{stem}.{fmt}"
+            if isinstance(folder, Unit):
+                target, final = folder.path(name), folder.folder.path / name
+            else:
+                target = final = Path(folder) / name
+            fig.savefig(target, format=fmt, dpi=150 if fmt == "png" else None, bbox_inches="tight")
+            paths.append(final)
+    finally:
+        plt.close(fig)
     return paths
 
 

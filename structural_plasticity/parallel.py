@@ -41,6 +41,26 @@ def launcher_size(environ=None):
     return 1
 
 
+#: Environment variables that MPI launchers set to the rank of the process they started.
+LAUNCHER_RANK_VARIABLES = ("OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID")
+
+
+def launcher_rank(environ=None):
+    """Return this process's rank as an MPI launcher set it, or 0 without a launcher.
+
+    For programs that do not start NEST (re-plotting saved results) but may still be launched by
+    mpirun: only rank 0 should write files.
+    """
+    environ = os.environ if environ is None else environ
+    if launcher_size(environ) <= 1:
+        return 0
+    for name in LAUNCHER_RANK_VARIABLES:
+        value = environ.get(name, "")
+        if value.isdigit():
+            return int(value)
+    return 0
+
+
 class Communicator:
     """Sums and broadcasts over NEST's MPI processes, or trivially over one process.
 

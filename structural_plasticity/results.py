@@ -124,41 +124,47 @@ class Results:
 
     # --- files ---------------------------------------------------------------------------------
     def save(self, folder):
-        """Write NPZ, CSV and JSON into `folder` (created if needed).
+        """Write NPZ, CSV and JSON into `folder` (created if needed) as one complete unit.
 
-        Each file is written to a temporary name and then renamed, so an interrupted save never
-        leaves a half-written file behind.
+        The files are written under temporary names and moved into place together with a manifest
+        (see `structural_plasticity.folder`): an interrupted save leaves the folder as it was, and files
+        of the package from an earlier save there (figures, say) are removed, since they would no
+        longer match. Files of others in the folder are never touched. The folder is locked meanwhile.
 
         Returns
         -------
         list of pathlib.Path
-            The files written.
+            The files of the unit.
         """
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        from .folder import ResultsFolder  # noqa: PLC0415  (folder imports this module's names lazily too)
+
+        with ResultsFolder(folder, overwrite=True) as target:
+            return target.save_results(self)
+
+    def write_files(self, unit):
+        """Write NPZ, CSV and JSON to the paths `unit.path(name)` gives (see `folder.Unit`)."""
         arrays = self.as_dict()
-        written = []
-        with _atomic(folder / DATA_NPZ, "wb") as fh:
+        with open(unit.path(DATA_NPZ), "wb") as fh:
             np.savez(fh, **arrays)
-        written.append(folder / DATA_NPZ)
-        with _atomic(folder / DATA_CSV, "w", newline="") as fh:
+        with open(unit.path(DATA_CSV), "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(arrays)
             writer.writerows(zip(*(a.tolist() for a in arrays.values())))
-        written.append(folder / DATA_CSV)
-        with _atomic(folder / METADATA_JSON, "w") as fh:
+        with open(unit.path(METADATA_JSON), "w", encoding="utf-8") as fh:
             json.dump(_jsonable(self.metadata), fh, indent=2, sort_keys=True)
             fh.write("\n")
-        written.append(folder / METADATA_JSON)
+        # Attachments (connectivity snapshots, ...) are files of the same unit: in the manifest, saved together.
         for name, arrays in self.attachments.items():
-            with _atomic(folder / name, "wb") as fh:
+            with open(unit.path(name), "wb") as fh:
                 np.savez(fh, **arrays())
-            written.append(folder / name)
-        return written
 
 
 def load_results(folder):
     """Load results saved by `Results.save` (or the command line) without unpickling anything.
+
+    The folder must hold one complete unit (its manifest's checksums match), and the files must be
+    what the package writes: an NPZ of one-dimensional numeric series of equal length with ``time``
+    among them, and a UTF-8 JSON object of metadata.
 
     Parameters
     ----------
@@ -172,31 +178,94 @@ def load_results(folder):
     Raises
     ------
     ConfigurationError
-        If the folder does not hold results.
+        If the folder does not hold complete, readable results; the message names the file and the problem.
     """
+    from .folder import verify  # noqa: PLC0415
+
     folder = Path(folder)
     npz, meta = folder / DATA_NPZ, folder / METADATA_JSON
-    missing = [p.name for p in (npz, meta) if not p.is_file()]
+    try:
+        missing = [p.name for p in (npz, meta) if not p.is_file()]
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read results folder {folder} ({exc.strerror or exc})") from exc
     if missing:
         raise ConfigurationError(
             f"{folder} does not hold saved results (missing {', '.join(missing)}); "
             "give the output folder of a run of 'python -m structural_plasticity'"
         )
-    with np.load(npz, allow_pickle=False) as data:
-        series = {name: data[name] for name in data.files}
-    with open(meta) as fh:
-        metadata = json.load(fh)
-    return Results(series, metadata)
+    verify(folder)
+    return Results(_read_series(npz), _read_metadata(meta))
+
+
+def _read_series(path):
+    """Read the series of an NPZ written by `Results.write_files`, refusing anything else."""
+    import zipfile  # noqa: PLC0415
+
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            series = {name: data[name] for name in data.files}
+    except ValueError as exc:
+        if "allow_pickle" in str(exc):
+            raise ConfigurationError(
+                f"{path} holds an object array (pickled Python objects, which allow_pickle=False refuses); "
+                "the package never writes those and never loads them"
+            ) from exc
+        raise ConfigurationError(f"{path} is not a results file of the package ({exc})") from exc
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise ConfigurationError(f"{path} is damaged or not an NPZ file ({type(exc).__name__}: {exc})") from exc
+    if "time" not in series:
+        raise ConfigurationError(f"{path} has no 'time' series, so it is not a results file of the package")
+    length = None
+    for name, values in series.items():
+        if values.ndim != 1 or values.dtype.kind not in "biuf":
+            raise ConfigurationError(
+                f"{path}: series {name!r} is a {values.dtype} array of shape {values.shape}; "
+                "results hold one-dimensional numeric series"
+            )
+        if length is not None and len(values) != length:
+            raise ConfigurationError(f"{path}: series {name!r} has {len(values)} values, 'time' and others {length}")
+        length = len(values)
+    return series
+
+
+def _read_metadata(path):
+    """Read metadata.json: UTF-8 JSON holding an object whose known keys have the types the package writes."""
+    try:
+        metadata = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {path} ({exc.strerror or exc})") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigurationError(f"{path} is damaged or not JSON ({exc})") from exc
+    if not isinstance(metadata, dict):
+        raise ConfigurationError(f"{path} holds a {type(metadata).__name__}, not the metadata object of a run")
+    expected = {"target_ca": dict, "parameters": dict, "phases": list, "groups": list, "completed": bool}
+    for key, kind in expected.items():
+        if key in metadata and metadata[key] is not None and not isinstance(metadata[key], kind):
+            raise ConfigurationError(f"{path}: {key!r} is {metadata[key]!r}, not a {kind.__name__}")
+    targets = metadata.get("target_ca") or {}
+    for key in ("ca_per_hz",):
+        value = metadata.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise ConfigurationError(f"{path}: {key!r} is {value!r}, not a number")
+    for pop, value in targets.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise ConfigurationError(f"{path}: target_ca[{pop!r}] is {value!r}, not a number")
+    return metadata
 
 
 def holds_results(folder):
     """Return True if `folder` contains any file a run writes as results."""
-    folder = Path(folder)
-    return any((folder / name).exists() for name in RESULT_FILES)
+    from .folder import holds_results as holds  # noqa: PLC0415
+
+    return holds(folder)
 
 
 class _atomic:
-    """Open a temporary file beside `path` and move it onto `path` only when closed successfully."""
+    """Open a temporary file beside `path` and move it onto `path` only when closed successfully.
+
+    For single files at paths the user chose outside a results folder (a saved network, see `state`);
+    files of a results folder are written through its unit (`folder.Unit`) instead.
+    """
 
     def __init__(self, path, mode, **kwargs):
         self.path = Path(path)

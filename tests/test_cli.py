@@ -179,6 +179,9 @@ def test_signal_keeps_partial_results(tmp_path, signum, status):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As in a terminal: a suite started in the background (nohup, CI) passes SIGINT on as ignored, and the
+        # package leaves signals a process was started to ignore ignored (interrupts.stop_requests).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert "Simulating" in proc.stdout.readline()  # the run has started
     time.sleep(4.0)  # let it record a few of its 100 samples (about 0.7 s each)

@@ -53,7 +53,11 @@ def test_every_row_appears_in_help_with_its_unit_and_the_class_default(command):
     for row in command.options:
         if defaults[row.parameter] is None:  # no default (e.g. --from-network): the help shows none
             expected = f"({row.unit.word})" if row.unit else ""
-            assert f"{row.flag} " in text and expected in text and f"{row.help}{' ' + expected if expected else ''}" in text
+            assert (
+                f"{row.flag} " in text
+                and expected in text
+                and f"{row.help}{' ' + expected if expected else ''}" in text
+            )
             continue
         value = row.from_parameter(defaults[row.parameter])
         shown = f"{value:g}" if isinstance(value, (int, float)) else str(value)
@@ -227,15 +231,16 @@ def test_importing_the_command_line_imports_neither_nest_nor_pyplot():
 def test_checkpoint_saves_only_after_its_interval(tmp_path):
     saved = []
 
-    class FakeResults:
-        def save(self, folder):
-            saved.append(folder)
+    class FakeFolder:  # a ResultsFolder as far as Checkpoint uses it
+        def save_results(self, results):
+            saved.append(results)
 
-    Checkpoint(tmp_path, enabled=True, every_s=3600).maybe_save(FakeResults())
-    Checkpoint(tmp_path, enabled=False, every_s=0).maybe_save(FakeResults())
+    folder, results = FakeFolder(), object()
+    Checkpoint(folder, enabled=True, every_s=3600).maybe_save(results)
+    Checkpoint(folder, enabled=False, every_s=0).maybe_save(results)
     assert saved == []
-    Checkpoint(tmp_path, enabled=True, every_s=0).maybe_save(FakeResults())
-    assert saved == [tmp_path]
+    Checkpoint(folder, enabled=True, every_s=0).maybe_save(results)
+    assert saved == [results]
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -294,7 +294,12 @@ def test_command_line_writes_one_set_of_files(cli_runs):
     assert sorted(p.name for p in root.iterdir()) == ["first", "second"]
     assert len(list(root.rglob("metadata.json"))) == 2
     files = sorted(p.name for p in (root / "first").iterdir())
-    assert [f for f in files if not f.endswith(".png")] == ["metadata.json", "results.csv", "results.npz"], files
+    assert [f for f in files if not f.endswith(".png")] == [
+        "manifest.json",
+        "metadata.json",
+        "results.csv",
+        "results.npz",
+    ], files
     assert any(f.endswith(".png") for f in files)
     metadata = json.loads((root / "first" / "metadata.json").read_text())
     assert metadata["n_processes"] == N_PROCESSES
@@ -544,3 +549,17 @@ def test_two_processes_settle_to_the_same_state_as_one(mpi_python, tmp_path):
         assert settled["two"][key] == pytest.approx(settled["one"][key], rel=CA_TOLERANCE)
     for key in ("total_connections_e", "total_connections_i"):
         assert settled["two"][key] == pytest.approx(settled["one"][key], rel=CONNECTION_TOLERANCE), key
+
+
+@pytest.mark.mpi
+def test_plot_under_mpirun_draws_each_file_once(mpi_python, cli_runs, tmp_path):
+    """Without the rank check every process drew the same files (and the second found the folder locked)."""
+    import shutil
+
+    root, _, _ = cli_runs
+    folder = shutil.copytree(root / "first", tmp_path / "first")  # the module's runs stay as they are
+    run = mpirun(mpi_python, "-m", "structural_plasticity", "plot", folder, "--formats", "pdf")
+    assert run.returncode == 0, run.stderr
+    printed = run.stdout.split()
+    assert sorted(printed) == sorted(set(printed)) and len(printed) == 2  # two figures, each written once
+    assert sorted(p.name for p in folder.glob("*.pdf")) == ["overview.pdf", "structural_plasticity.pdf"]

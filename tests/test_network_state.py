@@ -289,6 +289,7 @@ def test_loading_never_unpickles(grown, tmp_path, monkeypatch):
 
 def test_snapshots_match_recorded_counts_and_are_saved_with_results(tmp_path):
     from structural_plasticity import connectivity
+    from structural_plasticity.folder import verify
 
     params = dict(
         number_excitatory_neurons=80,
@@ -303,6 +304,7 @@ def test_snapshots_match_recorded_counts_and_are_saved_with_results(tmp_path):
     results = network.run()
     written = results.save(tmp_path)
     assert tmp_path / connectivity.SNAPSHOTS_NPZ in written
+    assert connectivity.SNAPSHOTS_NPZ in verify(tmp_path)["files"]  # part of the results' unit
     snapshots = connectivity.load_snapshots(tmp_path)
     assert snapshots.times_s == [1.0, 2.0, 3.0, 4.0]
     every_second = results["time"] % 1.0 == 0

@@ -11,12 +11,13 @@ callables in `SUBCOMMANDS`:
 
 Importing this package imports neither NEST nor matplotlib.pyplot: ``--help`` and usage errors are
 instant, and NEST's banner never shows. Only the command line configures process-wide things
-(NEST's banner, the SIGTERM handler); the library does not.
+(NEST's banner, the signal handlers of `interrupts.cli_handlers`); the library does not.
 """
 
 import sys
 
 from ..errors import ConfigurationError
+from ..interrupts import cli_handlers, exit_status
 from . import compare, plot
 from .command import SimulationCommand, Subcommand
 from .experiments import LESION, STIMULATE
@@ -71,8 +72,14 @@ def main(argv=None):
         name, argv = argv[0], argv[1:]
     else:
         name = "run"
-    try:
-        return SUBCOMMANDS[name](argv)
-    except ConfigurationError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
+    # Ctrl-C raises KeyboardInterrupt, SIGTERM Terminated; a second one ends the process at once. The
+    # caller's handlers are restored afterwards (main may be called from Python).
+    with cli_handlers():
+        try:
+            return SUBCOMMANDS[name](argv)
+        except ConfigurationError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return EXIT_USER_ERROR
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM outside a run's own handling (start-up, plotting)
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return exit_status(exc)

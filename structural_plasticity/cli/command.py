@@ -39,10 +39,12 @@ class SimulationCommand:
     default_output : str
         Default output folder.
     extra_figures : callable, optional
-        ``extra_figures(results, folder, formats) -> list of paths``: figures beyond the standard two.
+        ``extra_figures(results, unit, formats) -> list of paths``: figures beyond the standard two, saved
+        into the `folder.Unit` given (``output.save_figure`` accepts one).
     extra_output : callable, optional
-        ``extra_output(results, folder) -> str or None``: files written after the figures (also for an
-        interrupted run); the text returned is printed unless ``--quiet``.
+        ``extra_output(results, unit) -> str or None``: files written after the figures (also for an
+        interrupted run), each to ``unit / name`` so that it is part of the folder's unit and manifest;
+        the text returned is printed unless ``--quiet``.
     refused : dict of str to str, optional
         Flags of other sub-commands that do not apply here, with the reason (e.g. ``--t-sim``).
     epilog : str or callable, optional
@@ -116,11 +118,9 @@ class SimulationCommand:
             from ..state import check_output_file  # noqa: PLC0415
 
             check_output_file(example.save_network_path, overwrite=settings.overwrite)
-        outcome = execute(example, settings, extra_figures=self.extra_figures)
-        if self.extra_output is not None and outcome.is_root and outcome.recorded:
-            text = self.extra_output(outcome.results, outcome.folder)
-            if text:
-                outcome.console.say(text)
+        outcome = execute(example, settings, extra_figures=self.extra_figures, extra_output=self.extra_output)
+        if outcome.extra_text:
+            outcome.console.say(outcome.extra_text)
         return outcome.status
 
 

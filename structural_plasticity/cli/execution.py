@@ -5,30 +5,30 @@
 
 1. `start_nest`: refuse launches that cannot work (mpirun without an MPI build), import NEST
    without its banner, and return a `Communicator` (rank, number of processes).
-2. `claim_output_folder`: rank 0 checks and creates the folder before anything is simulated; every
-   rank learns whether it is usable.
-3. `simulate`: run the example with SIGTERM turned into a stop request (`stop_on_sigterm`), a
-   `Progress` bar and a `Checkpoint` every `CHECKPOINT_EVERY_S`; whatever happens, rank 0 saves
-   what was recorded.
-4. `report`: figures, a note when interrupted, the summary, the list of files (`Console` prints on
-   rank 0 only).
+2. `claim_output_folder`: rank 0 opens (creates and locks) the folder as a `folder.ResultsFolder`
+   before anything is simulated; every rank learns whether it is usable. Rank 0 holds the lock until
+   `execute` ends.
+3. `simulate`: run the example (Ctrl-C and SIGTERM become stop requests at the next sample, see
+   `interrupts`), with a `Progress` bar and a `Checkpoint` every `CHECKPOINT_EVERY_S`; whatever happens,
+   rank 0 saves what was recorded as one complete unit of the folder.
+4. `report`: figures and extra files (added to the folder's unit, so they are in its manifest), a note
+   when interrupted, the summary, the list of files (`Console` prints on rank 0 only).
 
 It returns an `Outcome` that holds the finished example, so sub-commands use the results in memory
 and never read their own output back from disk. Only the command line configures process-wide
-things such as signal handlers; the library does not.
+things such as signal handlers (`interrupts.cli_handlers` in `cli.main`); the library does not.
 """
 
-import signal
 import sys
-import threading
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine import import_nest, quiet_nest_import
 from ..errors import ConfigurationError
-from ..output import prepare_output_folder, save_standard_figures
+from ..folder import ResultsFolder
+from ..interrupts import exit_status
+from ..output import save_standard_figures
 from ..parallel import Communicator, check_launch, check_launch_before_import
 from ..summary import summarize
 from .parser import PROG
@@ -102,12 +102,15 @@ class Outcome:
         The output folder.
     console : Console
         For sub-commands that print more.
+    extra_text : str or None
+        What the sub-command's ``extra_output`` returned (printed by the sub-command unless quiet).
     """
 
     example: object
     status: int
     folder: Path
     console: Console
+    extra_text: object = field(default=None)
 
     @property
     def results(self):
@@ -142,39 +145,29 @@ def start_nest():
 
 
 def claim_output_folder(folder, overwrite, comm):
-    """Make sure results can be written to `folder` (rank 0 checks; every rank gets the verdict).
+    """Open `folder` for a run on rank 0 (created, locked, checked); every rank gets the verdict.
+
+    Returns
+    -------
+    folder.ResultsFolder or None
+        The open folder on rank 0 (close it when the run is written), None on the other ranks.
 
     Raises
     ------
     ConfigurationError
-        On every rank, if the folder holds results (and not `overwrite`) or cannot be written.
+        On every rank, if the folder holds results (and not `overwrite`), holds the package's figures,
+        is in use by another run, or cannot be written.
     """
-    problem = None
+    problem = opened = None
     if comm.is_root:
         try:
-            prepare_output_folder(folder, overwrite=overwrite)
+            opened = ResultsFolder(folder, overwrite=overwrite).open()
         except ConfigurationError as exc:
             problem = str(exc)
     problem = comm.bcast(problem)
     if problem:
         raise ConfigurationError(problem)
-    return Path(folder)
-
-
-@contextmanager
-def stop_on_sigterm(example):
-    """Turn SIGTERM (``kill``, a batch system's time limit) into a stop request, for the duration of a run.
-
-    The example stops after the current sample, as on Ctrl-C (which the example handles itself).
-    """
-    if threading.current_thread() is not threading.main_thread():  # signal handlers live in the main thread
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: example.request_stop("SIGTERM"))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    return opened
 
 
 class Progress:
@@ -206,20 +199,33 @@ class Progress:
 
 
 class Checkpoint:
-    """Saves recorded results every `CHECKPOINT_EVERY_S` wall seconds, so that even a killed run keeps data."""
+    """Saves recorded results every `CHECKPOINT_EVERY_S` wall seconds, so that even a killed run keeps data.
 
-    def __init__(self, folder, enabled, every_s=CHECKPOINT_EVERY_S):
-        self.folder, self.enabled, self.every_s = folder, enabled, every_s
+    Each save is a complete unit of the `folder.ResultsFolder` (marked ``"status": "running"``).
+    """
+
+    def __init__(self, folder, enabled, every_s=None):
+        self.folder, self.enabled = folder, enabled
+        self.every_s = CHECKPOINT_EVERY_S if every_s is None else every_s  # read at run time (tests lower it)
         self.last = time.monotonic()
 
     def maybe_save(self, results):
         if self.enabled and time.monotonic() - self.last >= self.every_s:
-            results.save(self.folder)
+            self.folder.save_results(results)
             self.last = time.monotonic()
 
 
 def simulate(example, folder, comm, console):
-    """Run `example` with progress bar, checkpoints and SIGTERM handling; rank 0 saves what was recorded.
+    """Run `example` with progress bar and checkpoints; rank 0 saves what was recorded into `folder`.
+
+    Ctrl-C and SIGTERM during the run are stop requests at the next sample (`PlasticNetwork.running`);
+    during start-up they arrive as `KeyboardInterrupt` or `interrupts.Terminated` (`cli.main` installs
+    those handlers). Either way the run ends with the status a shell reports for the signal.
+
+    Parameters
+    ----------
+    folder : folder.ResultsFolder or None
+        The open output folder on rank 0, None on the other ranks.
 
     Returns
     -------
@@ -234,38 +240,65 @@ def simulate(example, folder, comm, console):
         checkpoint.maybe_save(ex.results)
 
     status = 0
-    with stop_on_sigterm(example):
-        try:
-            example.run(callback=on_sample)
-        except KeyboardInterrupt:
-            status = EXIT_STATUS_BY_SIGNAL.get(example.stop_reason, EXIT_STATUS_BY_SIGNAL["SIGINT"])
-        finally:
-            progress.close()
-            if comm.is_root and len(example.results):
-                example.results.save(folder)  # whatever happened, keep what was recorded
+    try:
+        example.run(callback=on_sample)
+    except KeyboardInterrupt as exc:  # a stop during the run, or Ctrl-C/SIGTERM during start-up
+        status = EXIT_STATUS_BY_SIGNAL.get(example.stop_reason) or exit_status(exc)
+    finally:
+        progress.close()
+        if comm.is_root and len(example.results):
+            folder.save_results(example.results)  # whatever happened, keep what was recorded, as one unit
     return status
 
 
-def report(outcome, settings, extra_figures=None):
-    """On rank 0: write the figures, say whether the run was cut short, print the summary and the files.
+def report(outcome, settings, results_folder, extra_figures=None, extra_output=None):
+    """On rank 0: add figures and extra files to the folder's unit, say whether the run was cut short,
+    print the summary and the files.
 
     Parameters
     ----------
     outcome : Outcome
     settings : OutputSettings
+    results_folder : folder.ResultsFolder or None
+        The open output folder (rank 0).
     extra_figures : callable, optional
-        ``extra_figures(results, folder, formats) -> list of paths``, figures beyond the standard two.
+        ``extra_figures(results, unit, formats) -> list of paths``, figures beyond the standard two.
+    extra_output : callable, optional
+        ``extra_output(results, unit) -> str or None``: further files, written to ``unit / name``
+        (also for an interrupted run); the text returned is kept in ``outcome.extra_text``.
+
+    Returns
+    -------
+    int
+        The exit status: ``outcome.status``, or 130/143 when Ctrl-C/SIGTERM cut the figures short (the
+        data stay saved).
     """
     console, results, folder = outcome.console, outcome.results, outcome.folder
     if not outcome.is_root:
-        return
+        return outcome.status
     if not outcome.recorded:
         console.warn("interrupted before the first sample; nothing was recorded or saved")
-        return
-    if settings.plot:
-        save_standard_figures(results, folder, settings.formats)
-        if extra_figures is not None:
-            extra_figures(results, folder, settings.formats)
+        return outcome.status
+
+    def write_figures_and_files(unit):
+        # Files of the unit (see `folder.Unit`): committed together, listed in the manifest.
+        if settings.plot:
+            save_standard_figures(results, unit, settings.formats)
+            if extra_figures is not None:
+                extra_figures(results, unit, settings.formats)
+        if extra_output is not None:
+            outcome.extra_text = extra_output(results, unit)
+
+    if settings.plot or extra_output is not None:
+        try:
+            results_folder.add_files(write_figures_and_files)  # the data stay as saved; these join them
+        except KeyboardInterrupt as exc:
+            console.warn(
+                f"interrupted while drawing the figures; the data are saved in {folder}/ "
+                f"(draw the figures with: {PROG} plot {folder})"
+            )
+            outcome.extra_text = None
+            return exit_status(exc)
     if outcome.status:
         console.warn(
             f"interrupted after {results.metadata.get('simulated_time_ms', 0) / 1000:g} s of simulated time; "
@@ -273,12 +306,13 @@ def report(outcome, settings, extra_figures=None):
         )
     console.say(summarize(results))
     console.say(
-        f"Wrote {folder}/: results.npz, results.csv, metadata.json"
+        f"Wrote {folder}/: results.npz, results.csv, metadata.json, manifest.json"
         + (f", figures ({','.join(settings.formats)})" if settings.plot else "")
     )
+    return outcome.status
 
 
-def execute(example, settings, extra_figures=None):
+def execute(example, settings, extra_figures=None, extra_output=None):
     """Run `example` from the command line and write everything to the output folder.
 
     Parameters
@@ -286,7 +320,7 @@ def execute(example, settings, extra_figures=None):
     example : StructuralPlasticityExample
         Built (and so checked) before NEST is imported.
     settings : OutputSettings
-    extra_figures : callable, optional
+    extra_figures, extra_output : callable, optional
         See `report`.
 
     Returns
@@ -296,9 +330,17 @@ def execute(example, settings, extra_figures=None):
     """
     comm = start_nest()
     console = Console(comm.is_root, settings.quiet)
-    folder = claim_output_folder(settings.folder, settings.overwrite, comm)
-    sizes = " + ".join(f"{pop.size} {name.upper()}" for name, pop in example.population_specs().items())
-    console.say(f"Simulating {example.t_sim / 1000:g} s of {sizes} neurons on {comm.size} process(es); results go to {folder}/")
-    outcome = Outcome(example, simulate(example, folder, comm, console), folder, console)
-    report(outcome, settings, extra_figures)
+    results_folder = claim_output_folder(settings.folder, settings.overwrite, comm)
+    folder = Path(settings.folder)
+    try:
+        sizes = " + ".join(f"{pop.size} {name.upper()}" for name, pop in example.population_specs().items())
+        console.say(
+            f"Simulating {example.t_sim / 1000:g} s of {sizes} neurons on {comm.size} process(es); "
+            f"results go to {folder}/"
+        )
+        outcome = Outcome(example, simulate(example, results_folder, comm, console), folder, console)
+        outcome.status = report(outcome, settings, results_folder, extra_figures, extra_output)
+    finally:
+        if results_folder is not None:
+            results_folder.close()  # releases the lock; removes the folder again if it was new and nothing was saved
     return outcome

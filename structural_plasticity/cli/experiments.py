@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..experiments import LesionExperiment, StimulationExperiment, signature
 from ..experiments.base import GROUP_SELECTIONS
+from ..folder import Unit
 from ..output import save_figure
 from .command import SimulationCommand
 from .options import (
@@ -67,13 +68,17 @@ def save_experiment_figure(results, folder, formats, stem):
     return save_figure(plot_experiment(results), folder, stem, formats)
 
 
-def write_signature(results, folder):
-    """Write ``signature.txt`` (the table of `signature`) into `folder` and return the table."""
+def write_signature(results, unit):
+    """Write ``signature.txt`` (the table of `signature`) into `unit` and return the table.
+
+    `unit` is a `folder.Unit` (the file joins the folder's manifest) or a folder path.
+    """
     phases = results.metadata.get("phases") or []
     # 10 s windows, or a quarter of the shortest phase in short runs.
     shortest = min(p["duration_s"] for p in phases) if phases else 40.0
     table = signature(results, window_s=min(10.0, shortest / 4.0))
-    (Path(folder) / SIGNATURE_TXT).write_text(table + "\n")
+    target = unit / SIGNATURE_TXT if isinstance(unit, Unit) else Path(unit) / SIGNATURE_TXT
+    target.write_text(table + "\n", encoding="utf-8")
     return table
 
 

@@ -14,12 +14,12 @@ units) and wins over the options.
 
 import argparse
 import inspect
-import json
 from dataclasses import dataclass
 
 from ..errors import ConfigurationError
 from ..model import CA_READOUTS
 from ..output import FIGURE_FORMATS, parse_formats
+from ..validation import parse_json_value
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -105,10 +105,10 @@ def assignment(text):
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError:
-        parsed = value  # a bare word such as iaf_psc_exp is a string
-    return name.strip(), parsed
+        # A bare word such as iaf_psc_exp is a string; text that looks like JSON but is not is an error.
+        return name.strip(), parse_json_value(name.strip(), value)
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc))
 
 
 def figure_formats(text):
@@ -310,9 +310,7 @@ def class_defaults(model):
 
 def function_defaults(function):
     """Return ``{argument: default}`` of a function's keyword arguments (what ``--help`` shows)."""
-    return {
-        name: p.default for name, p in inspect.signature(function).parameters.items() if p.default is not p.empty
-    }
+    return {name: p.default for name, p in inspect.signature(function).parameters.items() if p.default is not p.empty}
 
 
 def add_options(parser, rows, defaults, groups=None):

@@ -26,10 +26,10 @@ from typing import Callable, Optional
 import numpy as np
 
 from .. import validation as check
-from .counting import PathwayCounter
 from ..engine import import_nest, local_nodes
 from ..errors import ConfigurationError
 from ..network import PlasticNetwork
+from .counting import PathwayCounter
 
 #: How an intervention group is picked from the excitatory neurons (see `Experiment.group_selection`).
 GROUP_SELECTIONS = ("random", "first")
@@ -110,6 +110,8 @@ class Experiment(PlasticNetwork):
                 f"element_groups must be a list of group names, got the string {self.element_groups!r}; "
                 f"write [{self.element_groups!r}]"
             )
+        if not isinstance(self.element_groups, (list, tuple)):
+            raise ConfigurationError(f"element_groups must be a list of group names, got {self.element_groups!r}")
         self.element_groups = tuple(self.element_groups)
         durations = [check.positive_time(f"duration of phase {p.name!r}", p.duration) for p in self.protocol()]
         # t_sim follows the phases; it is checked by the base class like any other run length.

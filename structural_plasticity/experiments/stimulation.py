@@ -9,7 +9,7 @@ the group ends above its level before the stimulus.
 
 from ..engine import import_nest
 from ..model import StructuralPlasticityExample
-from ..validation import non_negative_number
+from ..validation import input_rate, non_negative_number
 from .base import Experiment, Phase
 
 
@@ -53,6 +53,12 @@ class StimulationProtocol(Experiment):
             "stimulus_increase", self.stimulus_increase, "(fraction of the input rate)"
         )
         super().validate()
+        spec = self.input_spec()
+        if spec is not None:  # the stimulated group's input: the rate bound of `validation` applies to it too
+            input_rate(
+                "the input rate x (1 + stimulus_increase), the stimulated input",
+                spec.rate * (1 + self.stimulus_increase),
+            )
 
     def define_groups(self):
         """Return ``stimulated`` (`group_fraction` of the E neurons, see `pick_group`) and ``rest`` (the others)."""
@@ -65,7 +71,9 @@ class StimulationProtocol(Experiment):
         nest = import_nest()
         spec = self.input_spec()
         self.stimulus = nest.Create("poisson_generator", params={"rate": 0.0})
-        nest.Connect(self.stimulus, self.groups["stimulated"], "all_to_all", {"weight": spec.weight, "delay": spec.delay})
+        nest.Connect(
+            self.stimulus, self.groups["stimulated"], "all_to_all", {"weight": spec.weight, "delay": spec.delay}
+        )
 
     def phases(self):
         """Return ``growth``, ``stimulation`` (starts `stimulus_on`) and ``recovery`` (starts `stimulus_off`)."""
