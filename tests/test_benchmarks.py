@@ -67,3 +67,18 @@ def test_scaling_runs(tmp_path):
     rows = json.loads((tmp_path / "s.json").read_text())
     assert [r["neurons"] for r in rows] == [50, 100]
     assert "kb_per_neuron" in rows[1]["package"]
+
+
+def test_experiment_recording_benchmark_runs(tmp_path):
+    out = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "experiment_recording.py"), "--growth", "1", "--repeats", "1", "--json",
+         str(tmp_path / "e.json")],
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    report = json.loads((tmp_path / "e.json").read_text())
+    assert report["median_ms"]["simulate_interval"] > 0
+    assert set(report["overhead_per_sample"]) == {"pairwise", "derived"}
