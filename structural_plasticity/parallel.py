@@ -98,6 +98,24 @@ class Communicator:
         """Return rank 0's `value` on every rank."""
         return value if self._comm is None else self._comm.bcast(value, root=0)
 
+    def gather(self, values):
+        """Return the concatenation of every rank's 1-d `values` on rank 0 (in rank order), None elsewhere.
+
+        Parameters
+        ----------
+        values : array_like
+            This rank's values (any length; the same dtype on every rank).
+
+        Returns
+        -------
+        numpy.ndarray or None
+        """
+        local = np.asarray(values)
+        if self._comm is None:
+            return local.copy()
+        parts = self._comm.gather(local, root=0)
+        return np.concatenate(parts) if parts is not None else None
+
     def abort(self, code=1):
         """Stop all ranks at once, so that one failing rank cannot leave the others waiting forever."""
         if self._comm is not None:

@@ -2,7 +2,8 @@
 
 A `Results` holds named series (one value per sample) and a metadata dictionary. It saves to plain
 formats only: NPZ (arrays, loaded without pickle), CSV (the same columns, for spreadsheets and pandas)
-and JSON (parameters, versions, process count, wall time, whether the run completed).
+and JSON (parameters, versions, process count, wall time, whether the run completed). Arrays that are
+not series (e.g. the synapse lists of a connectivity snapshot) go to a second NPZ file, ``arrays.npz``.
 """
 
 import csv
@@ -17,8 +18,9 @@ from .errors import ConfigurationError
 DATA_NPZ = "results.npz"
 DATA_CSV = "results.csv"
 METADATA_JSON = "metadata.json"
+ARRAYS_NPZ = "arrays.npz"
 #: Files whose presence means a folder already holds results.
-RESULT_FILES = (DATA_NPZ, DATA_CSV, METADATA_JSON)
+RESULT_FILES = (DATA_NPZ, DATA_CSV, METADATA_JSON, ARRAYS_NPZ)
 
 #: Unit and meaning of the series every run records (others, such as group series, may be added).
 SERIES_DOC = {
@@ -50,11 +52,19 @@ class Results:
         Initial series.
     metadata : dict, optional
         Parameters and provenance (JSON-serialisable).
+    arrays : dict of str to array_like, optional
+        Named arrays of any shape that are not series (saved to ``arrays.npz``).
+
+    Attributes
+    ----------
+    arrays : dict of str to numpy.ndarray
+        Arrays that are not one value per sample, e.g. ``synapses_before_source``.
     """
 
-    def __init__(self, series=None, metadata=None):
+    def __init__(self, series=None, metadata=None, arrays=None):
         self._series = {name: list(np.asarray(values).tolist()) for name, values in (series or {}).items()}
         self.metadata = dict(metadata or {})
+        self.arrays = {name: np.asarray(values) for name, values in (arrays or {}).items()}
 
     # --- recording -----------------------------------------------------------------------------
     def append(self, **values):
@@ -147,6 +157,10 @@ class Results:
             json.dump(_jsonable(self.metadata), fh, indent=2, sort_keys=True)
             fh.write("\n")
         written.append(folder / METADATA_JSON)
+        if self.arrays:
+            with _atomic(folder / ARRAYS_NPZ, "wb") as fh:
+                np.savez(fh, **self.arrays)
+            written.append(folder / ARRAYS_NPZ)
         return written
 
 
@@ -179,7 +193,11 @@ def load_results(folder):
         series = {name: data[name] for name in data.files}
     with open(meta) as fh:
         metadata = json.load(fh)
-    return Results(series, metadata)
+    arrays = {}
+    if (folder / ARRAYS_NPZ).is_file():
+        with np.load(folder / ARRAYS_NPZ, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+    return Results(series, metadata, arrays)
 
 
 def holds_results(folder):
