@@ -9,7 +9,8 @@ Builds `AssemblyExperiment(size="full")` and simulates a few seconds in one of t
   the state of 5650 of the protocol's 6150 simulated seconds.
 
 For each simulated second it times ``nest.Simulate`` and the recording (spikes, Ca, the four block
-counts, the stimulated group's elements) separately, and prints one JSON object with the set-up time,
+counts, the stimulated group's elements) separately, in wall and in CPU time of the process (on a
+machine shared with other work the CPU time is what an idle core would take), and prints one JSON object with the set-up time,
 the per-second costs, the E→E synapse count before and after, rates and peak memory. With both states
 measured, ``--project START.json STEADY.json`` prints the projected wall time of the whole protocol:
 growth (500 s) at the mean of the two costs, the other 5650 s at the steady cost.
@@ -24,6 +25,7 @@ Usage (from the repository root; set-up takes minutes, each simulated second ten
 
 import argparse
 import json
+import os
 import platform
 import resource
 import sys
@@ -82,29 +84,31 @@ def measure(state, seconds, seed):
 
     from structural_plasticity.experiments import AssemblyExperiment
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     experiment = AssemblyExperiment(size="full", rng_seed=seed, record_interval=1000.0)
     experiment.build()
-    setup_s = time.perf_counter() - started
-    prewire_s = 0.0
+    setup_s, setup_cpu_s = time.perf_counter() - started, time.process_time() - cpu
+    prewire_s = prewire_cpu_s = 0.0
     if state == "steady":
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         prewire(experiment, seed)
-        prewire_s = time.perf_counter() - started
+        prewire_s, prewire_cpu_s = time.perf_counter() - started, time.process_time() - cpu
     nest.EnableStructuralPlasticity()
     experiment.start_recording()
     comm = experiment.comm
     synapses_before = int(comm.sum([len(nest.GetConnections(synapse_model=experiment.SYNAPSE_E))])[0])
-    simulate, record = [], []
+    simulate, record, simulate_cpu, record_cpu = [], [], [], []
     with experiment.running():
         for _ in range(int(seconds)):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             nest.Simulate(1000.0)
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             experiment.record()
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.process_time()
             simulate.append(t1 - t0)
             record.append(t2 - t1)
+            simulate_cpu.append(c1 - c0)
+            record_cpu.append(c2 - c1)
     r = experiment.results
     peak_mb = comm.sum([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0])[0]
     return {
@@ -113,9 +117,14 @@ def measure(state, seconds, seed):
         "seed": seed,
         "simulated_s": float(seconds),
         "setup_s": setup_s,
+        "setup_cpu_s": setup_cpu_s,
         "prewire_s": prewire_s,
+        "prewire_cpu_s": prewire_cpu_s,
         "simulate_s_per_s": simulate,
         "record_s_per_sample": record,
+        "simulate_cpu_s_per_s": simulate_cpu,
+        "record_cpu_s_per_sample": record_cpu,
+        "load_average": list(os.getloadavg()),
         "connections_ee_before": synapses_before,
         "connections_ee": r["connections_ee"].tolist(),
         "rate_e_hz": r["rate_e"].tolist(),
@@ -126,23 +135,31 @@ def measure(state, seconds, seed):
     }
 
 
-def project(start, steady):
-    """Return the projected wall time (s) of the whole protocol from a ``start`` and a ``steady`` measurement."""
+def project(start, steady, clock="cpu"):
+    """Return the projected time (s) of the whole protocol from a ``start`` and a ``steady`` measurement.
+
+    ``clock="cpu"`` uses the process's CPU time (what an otherwise idle core would take; on a shared
+    machine wall time also counts the other users), ``"wall"`` the wall time. Under MPI the CPU time is
+    rank 0's.
+    """
+    suffix = "_cpu" if clock == "cpu" else ""
     cost = {}
     for name, run in (("start", start), ("steady", steady)):
         # The first second includes the transient from the initial state; use the later ones when there are any.
-        per_second = np.add(run["simulate_s_per_s"], run["record_s_per_sample"])
+        per_second = np.add(run[f"simulate{suffix}_s_per_s"], run[f"record{suffix}_s_per_sample"])
         cost[name] = float(np.mean(per_second[1:] if len(per_second) > 1 else per_second))
     growth = PROTOCOL_S["growth"] * (cost["start"] + cost["steady"]) / 2
     rest = (sum(PROTOCOL_S.values()) - PROTOCOL_S["growth"]) * cost["steady"]
     return {
+        "clock": clock,
         "cost_s_per_simulated_s": cost,
         "processes": steady["processes"],
         "growth_s": growth,
         "rest_s": rest,
         "total_s": growth + rest,
         "total_h": (growth + rest) / 3600.0,
-        "setup_s": steady["setup_s"],
+        "setup_s": steady[f"setup{suffix}_s"],
+        "prewire_s": steady[f"prewire{suffix}_s"],
     }
 
 
@@ -152,10 +169,11 @@ def main(argv=None):
     parser.add_argument("--seconds", type=int, default=3, help="simulated seconds to time (default 3)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--project", nargs=2, metavar=("START", "STEADY"), help="project from two JSON results")
+    parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu", help="time used by --project")
     args = parser.parse_args(argv)
     if args.project:
         start, steady = (json.loads(open(path).read()) for path in args.project)
-        print(json.dumps(project(start, steady), indent=2))
+        print(json.dumps(project(start, steady, args.clock), indent=2))
         return 0
     result = measure(args.state, args.seconds, args.seed)
     import nest

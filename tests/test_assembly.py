@@ -201,6 +201,16 @@ def test_rates_settle_at_the_measured_target(small_run):
     assert results["connections_ee"][-1] / (80 * 79) == pytest.approx(8 / 79, rel=0.3)
 
 
+def test_summary_shows_static_inhibition(small_run):
+    from structural_plasticity.summary import summarize
+
+    _, results, _ = small_run
+    text = summarize(results)
+    assert "(not plastic)" in text  # inhibitory neurons have no target
+    assert f"E→E {int(results['connections_ee'][-1])}" in text and "E→I" not in text
+    assert "static connections: static_ei 160, static_ie 160, static_ii 40" in text
+
+
 def test_measured_target_is_the_static_reference_rate():
     import nest
 

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .assembly import BLOCKS, block_series
+from .assembly import BLOCKS, PROTOCOLS, block_series
 
 #: Short labels of the blocks, source→target.
 BLOCK_LABELS = {
@@ -67,11 +67,27 @@ def value_at(results, series, time_s):
     return float(results[series][index]) if abs(t[index] - time_s) <= tolerance else float("nan")
 
 
+def default_times_after(results):
+    """Return the times after the stimulus (s) at which the signature is read by default.
+
+    The published points (50, 150 and 5500 s, `PAPER_FULL_SIZE`) for a run of the full-size protocol
+    (``size="full"`` with the 2022 durations), otherwise the ends of the phases after the stimulus.
+    """
+    params = results.metadata.get("parameters", {})
+    full = params.get("size") == "full" and all(params.get(k) == v for k, v in PROTOCOLS["full"].items())
+    if full:
+        return tuple(PAPER_FULL_SIZE["times_after_s"])
+    _, stimulation = _phase(results, "stimulation")
+    end = stimulation["start_s"] + stimulation["duration_s"]
+    later = [p for p in results.metadata["phases"] if p["start_s"] >= end]
+    return tuple(p["start_s"] + p["duration_s"] - end for p in later)
+
+
 def signature_points(results, times_after_s=None):
     """Return the points of the signature as ``[(label, time in s), ...]``.
 
     ``baseline`` (end of growth), ``stimulus end``, then ``+<t> s`` for each time after the end of the
-    stimulus: `times_after_s`, by default the ends of the phases after the stimulus.
+    stimulus: `times_after_s`, by default `default_times_after`.
 
     Parameters
     ----------
@@ -87,8 +103,7 @@ def signature_points(results, times_after_s=None):
     _, stimulation = _phase(results, "stimulation")
     end = stimulation["start_s"] + stimulation["duration_s"]
     if times_after_s is None:
-        later = [p for p in results.metadata["phases"] if p["start_s"] >= end]
-        times_after_s = [p["start_s"] + p["duration_s"] - end for p in later]
+        times_after_s = default_times_after(results)
     points = [("baseline", growth["start_s"] + growth["duration_s"]), ("stimulus end", end)]
     points += [(f"+{after:g} s", end + after) for after in times_after_s]
     return points
@@ -303,6 +318,7 @@ __all__ = [
     "assembly_signature",
     "check_signature",
     "connectivity_matrix",
+    "default_times_after",
     "group_order",
     "seeds_summary",
     "seeds_table",
