@@ -64,7 +64,8 @@ class AssemblyProtocol(StimulusProtocol):
     Besides what every `Experiment` records, each sample holds the connection probability of every
     block of the E→E connectivity, ``prob_<source>_<target>`` for source and target in ``stimulated``
     and ``rest`` (synapses in the block divided by the ordered pairs of distinct neurons), and
-    ``prob_e_e`` for all excitatory neurons. At the start of ``stimulation``, ``after`` and ``decay``
+    ``prob_e_e`` for all excitatory neurons; group connections are counted for these four blocks only
+    (``connections_stimulated_rest`` etc., see `record_group_connectivity`). At the start of ``stimulation``, ``after`` and ``decay``
     the E→E synapses are kept as source and target id arrays in ``results.arrays``
     (``synapses_<name>_source``/``_target`` for ``before``, ``stimulus_end`` and ``after``; see
     `snapshot_synapses`), so that connectivity matrices can be drawn from saved results.
@@ -164,7 +165,7 @@ class AssemblyProtocol(StimulusProtocol):
         nest = import_nest()
         e = self.nodes["e"]
         sources, targets = [], []
-        for model in self.plastic_synapses():
+        for model in self.plastic_pathways().get(("e", "e"), []):
             conns = nest.GetConnections(source=e, target=e, synapse_model=model)
             if len(conns):
                 status = conns.get(["source", "target"])
