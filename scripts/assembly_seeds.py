@@ -7,7 +7,7 @@ saved every 10 minutes of wall time; SIGTERM (the end of a batch job's time) sto
 sample, marked incomplete.
 The table at the end (also written to ``<output>/signature.txt``) is `seeds_table` of all completed runs.
 
-Usage (from the repository root; about 1.5 minutes per reduced run on one core)::
+Usage (from the repository root; about 35 s per reduced run on an idle core)::
 
     python scripts/assembly_seeds.py --seeds 1 2 3 4 5 -o runs/assembly-reduced
     mpirun -n 32 python scripts/assembly_seeds.py --size full --seeds 1 -o runs/assembly-full   # see docs

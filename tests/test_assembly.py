@@ -2,7 +2,7 @@
 
 Fast tests use 80 E + 20 I neurons (static in-degrees 8 and 2), a 2 s target measurement and phases of
 a few seconds; each run takes a second or two. Slow tests run the reduced network of the 2018 paper
-(400 E + 100 I, 100 s) for five seeds and check the assembly signature (about 8 minutes).
+(400 E + 100 I, 100 s) for five seeds and check the assembly signature (3 minutes on an idle core).
 """
 
 import numpy as np
@@ -341,7 +341,7 @@ def test_growth_phase_is_the_plain_network(assembly_run):
 # ----------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def reduced_seeds():
-    """The reduced assembly experiment for seeds 1-5 (about 1.5 minutes each on one core)."""
+    """The reduced assembly experiment for seeds 1-5 (about 35 s each on an idle core)."""
     return [AssemblyExperiment(rng_seed=seed).run() for seed in range(1, 6)]
 
 
