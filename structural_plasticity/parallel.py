@@ -128,6 +128,21 @@ class Communicator:
         """Return rank 0's `value` on every rank."""
         return value if self._comm is None else self._comm.bcast(value, root=0)
 
+    def gather_arrays(self, values):
+        """Return the concatenation of every rank's 1-d `values` on rank 0 (in rank order), None elsewhere.
+
+        Parameters
+        ----------
+        values : array_like
+            This rank's values (any length; the same dtype on every rank).
+
+        Returns
+        -------
+        numpy.ndarray or None
+        """
+        parts = self.gather(np.asarray(values))
+        return np.concatenate(parts) if parts is not None else None
+
 
 def abort_on_uncaught_exception(comm):
     """Make an exception that ends this rank's program stop every rank, instead of a hang (MPI only).

@@ -2,7 +2,8 @@
 
 A `Results` holds named series (one value per sample) and a metadata dictionary. It saves to plain
 formats only: NPZ (arrays, loaded without pickle), CSV (the same columns, for spreadsheets and pandas)
-and JSON (parameters, versions, process count, wall time, whether the run completed).
+and JSON (parameters, versions, process count, wall time, whether the run completed). Arrays that are
+not series (e.g. the synapse lists of a connectivity snapshot) go to a second NPZ file, ``arrays.npz``.
 """
 
 import csv
@@ -17,8 +18,9 @@ from .errors import ConfigurationError
 DATA_NPZ = "results.npz"
 DATA_CSV = "results.csv"
 METADATA_JSON = "metadata.json"
+ARRAYS_NPZ = "arrays.npz"
 #: Files whose presence means a folder already holds results.
-RESULT_FILES = (DATA_NPZ, DATA_CSV, METADATA_JSON)
+RESULT_FILES = (DATA_NPZ, DATA_CSV, METADATA_JSON, ARRAYS_NPZ)
 
 #: Unit and meaning of the series every run records (others, such as group series, may be added).
 SERIES_DOC = {
@@ -50,14 +52,22 @@ class Results:
         Initial series.
     metadata : dict, optional
         Parameters and provenance (JSON-serialisable).
+    arrays : dict of str to array_like, optional
+        Named arrays of any shape that are not series (saved to ``arrays.npz``).
+
+    Attributes
+    ----------
+    arrays : dict of str to numpy.ndarray
+        Arrays that are not one value per sample, e.g. ``synapses_before_source``.
     """
 
-    def __init__(self, series=None, metadata=None):
+    def __init__(self, series=None, metadata=None, arrays=None):
         self._series = {name: list(np.asarray(values).tolist()) for name, values in (series or {}).items()}
         self.metadata = dict(metadata or {})
         #: Extra NPZ files written by `save`: ``{file name: callable returning a dict of arrays}``
         #: (e.g. connectivity snapshots, see `structural_plasticity.connectivity`).
         self.attachments = {}
+        self.arrays = {name: np.asarray(values) for name, values in (arrays or {}).items()}
 
     # --- recording -----------------------------------------------------------------------------
     def append(self, **values):
@@ -153,10 +163,14 @@ class Results:
         with open(unit.path(METADATA_JSON), "w", encoding="utf-8") as fh:
             json.dump(_jsonable(self.metadata), fh, indent=2, sort_keys=True)
             fh.write("\n")
-        # Attachments (connectivity snapshots, ...) are files of the same unit: in the manifest, saved together.
+        # Attachments (connectivity snapshots, ...) and arrays that are not series are files of the same unit:
+        # in the manifest, saved together.
         for name, arrays in self.attachments.items():
             with open(unit.path(name), "wb") as fh:
                 np.savez(fh, **arrays())
+        if self.arrays:
+            with open(unit.path(ARRAYS_NPZ), "wb") as fh:
+                np.savez(fh, **self.arrays)
 
 
 def load_results(folder):
@@ -194,7 +208,19 @@ def load_results(folder):
             "give the output folder of a run of 'python -m structural_plasticity'"
         )
     verify(folder)
-    return Results(_read_series(npz), _read_metadata(meta))
+    arrays = _read_arrays(folder / ARRAYS_NPZ) if (folder / ARRAYS_NPZ).is_file() else {}
+    return Results(_read_series(npz), _read_metadata(meta), arrays)
+
+
+def _read_arrays(path):
+    """Read ``arrays.npz`` (arrays that are not series) without unpickling; damaged files are refused."""
+    import zipfile  # noqa: PLC0415
+
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise ConfigurationError(f"{path} is damaged or holds objects the package never writes ({exc})") from exc
 
 
 def _read_series(path):

@@ -41,7 +41,7 @@ class Population:
         """Return `target_ca`, or the ``eps`` common to all elements, or None."""
         if self.target_ca is not None:
             return float(self.target_ca)
-        eps = {float(curve["eps"]) for curve in self.elements.values() if "eps" in curve}
+        eps = {float(curve["eps"]) for curve in self.elements.values() if curve.get("eps") is not None}
         return eps.pop() if len(eps) == 1 else None
 
 

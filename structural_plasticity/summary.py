@@ -41,17 +41,30 @@ def summarize(results, tolerance=0.05):
         f"{'population':<12}{'mean Ca':>9}{'target':>9}{'implied rate':>14}{'target rate':>13}  settled (±{tolerance:.0%})"
     )
     for pop in ("e", "i"):
+        if f"mean_ca_{pop}" not in results:
+            continue
         ca = float(results[f"mean_ca_{pop}"][-1])
-        target = meta["target_ca"][pop]
+        target = meta.get("target_ca", {}).get(pop)
+        if target is None:  # a population without synaptic elements (static) has no target
+            lines.append(f"{NAMES[pop]:<12}{ca:>9.4f}{'-':>9}{ca / ca_per_hz:>11.2f} Hz{'-':>13}  (not plastic)")
+            continue
         settled = results.settling_time(pop, tolerance)
         settled_text = f"from {settled:g} s" if settled is not None else "not settled"
         lines.append(
             f"{NAMES[pop]:<12}{ca:>9.4f}{target:>9.3g}{ca / ca_per_hz:>11.2f} Hz{target / ca_per_hz:>10.2f} Hz  {settled_text}"
         )
-    if "connections_ee" in results:
-        c = {k: int(results[f"connections_{k}"][-1]) for k in ("ee", "ei", "ie", "ii")}
-        lines.append(
-            f"connections: {c['ee'] + c['ei']} excitatory (E→E {c['ee']}, E→I {c['ei']}), "
-            f"{c['ie'] + c['ii']} inhibitory (I→E {c['ie']}, I→I {c['ii']})"
-        )
+    pathways = {"ee": "E→E", "ei": "E→I", "ie": "I→E", "ii": "I→I"}
+    counts = {k: int(results[f"connections_{k}"][-1]) for k in pathways if f"connections_{k}" in results}
+    if counts:
+        excitatory = ", ".join(f"{pathways[k]} {n}" for k, n in counts.items() if k[0] == "e")
+        inhibitory = ", ".join(f"{pathways[k]} {n}" for k, n in counts.items() if k[0] == "i")
+        parts = []
+        if excitatory:
+            parts.append(f"{sum(n for k, n in counts.items() if k[0] == 'e')} excitatory ({excitatory})")
+        if inhibitory:
+            parts.append(f"{sum(n for k, n in counts.items() if k[0] == 'i')} inhibitory ({inhibitory})")
+        lines.append("connections: " + ", ".join(parts))
+    static = meta.get("static_connections")
+    if static:
+        lines.append("static connections: " + ", ".join(f"{name} {n}" for name, n in static.items()))
     return "\n".join(lines)

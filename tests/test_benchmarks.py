@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import cli_env
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -82,3 +83,34 @@ def test_experiment_recording_benchmark_runs(tmp_path):
     report = json.loads((tmp_path / "e.json").read_text())
     assert report["median_ms"]["simulate_interval"] > 0
     assert set(report["overhead_per_sample"]) == {"pairwise", "derived"}
+
+
+def test_assembly_cost_measures_both_states_and_projects(tmp_path):
+    """The full-size cost benchmark on 200 E + 50 I neurons: pre-wiring gives the grown connectivity."""
+    reports = {}
+    for state in ("start", "steady"):
+        out = subprocess.run(
+            [sys.executable, str(BENCHMARKS / "assembly_cost.py"), "--state", state, "--seconds", "2"]
+            + ["--n-exc", "200", "--n-inh", "50"],
+            env=cli_env(),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert out.returncode == 0, out.stderr
+        reports[state] = json.loads(out.stdout)
+        (tmp_path / f"{state}.json").write_text(out.stdout)
+    assert reports["start"]["connections_ee_before"] == 0
+    assert reports["steady"]["connections_ee_before"] == 200 * 20  # in-degree 0.1 N_E, every E neuron
+    assert reports["steady"]["neurons"] == [200, 50] and len(reports["steady"]["simulate_cpu_s_per_s"]) == 2
+    out = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "assembly_cost.py"), "--project"]
+        + [str(tmp_path / "start.json"), str(tmp_path / "steady.json")],
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    projection = json.loads(out.stdout)
+    cost = projection["cost_s_per_simulated_s"]
+    assert projection["total_s"] == pytest.approx(500 * (cost["start"] + cost["steady"]) / 2 + 5650 * cost["steady"])

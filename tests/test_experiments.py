@@ -467,11 +467,14 @@ def test_stimulation_signature_default(default_stimulation):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured: +10 % input disconnects the group completely during the stimulus; 150 s after it, S->S "
-    "is 3 against 9.7 before; see docs/experiments.md",
-)
-def test_stimulation_leaves_more_synapses_within_the_group_default(default_stimulation):
+def test_example_parameters_form_no_assembly(default_stimulation):
+    """Documents a negative result: on NEST's example network the stimulus leaves no assembly behind.
+
+    Measured: +10 % input disconnects the group completely during the stimulus; 150 s after it S->S is 3
+    against 9.7 before (docs/experiments.md). The assembly appears on Gallinaro & Rotter's network instead
+    (`AssemblyExperiment`, tests/test_assembly.py). Should this test fail, the example network now forms an
+    assembly: update the docs.
+    """
     within = phase_values(default_stimulation, "connections_stimulated_stimulated", 10.0)
-    assert within["recovery"] > within["growth"]  # S->S above its pre-stimulation level after the stimulus
+    assert within["stimulation"] < 0.1 * within["growth"]  # the group is disconnected by the stimulus
+    assert within["recovery"] < within["growth"]  # and S->S ends below its pre-stimulation level

@@ -563,3 +563,79 @@ def test_plot_under_mpirun_draws_each_file_once(mpi_python, cli_runs, tmp_path):
     printed = run.stdout.split()
     assert sorted(printed) == sorted(set(printed)) and len(printed) == 2  # two figures, each written once
     assert sorted(p.name for p in folder.glob("*.pdf")) == ["overview.pdf", "structural_plasticity.pdf"]
+
+
+# === The assembly experiment under MPI =================================================================
+
+ASSEMBLY_DRIVER = '''
+"""Run a small AssemblyExperiment on several ranks; count E→E synapses independently and reduce them."""
+import json
+import sys
+
+import nest
+import numpy as np
+from mpi4py import MPI
+
+from structural_plasticity.experiments import AssemblyExperiment
+
+experiment = AssemblyExperiment(**json.loads(sys.argv[1]))
+results = experiment.run()
+comm = MPI.COMM_WORLD
+local = len(nest.GetConnections(synapse_model=experiment.SYNAPSE_E))
+if comm.rank == 0:
+    snapshots = {
+        s["name"]: {
+            "time_s": s["time_s"],
+            "synapses": s["synapses"],
+            "source": results.arrays[f"synapses_{s['name']}_source"].tolist(),
+            "target": results.arrays[f"synapses_{s['name']}_target"].tolist(),
+        }
+        for s in results.metadata["snapshots"]
+    }
+total = comm.allreduce(local)
+arrays_elsewhere = comm.gather(len(results.arrays), root=0)
+if comm.rank == 0:
+    print("RESULT " + json.dumps({
+        "total": total,
+        "snapshots": snapshots,
+        "arrays_per_rank": arrays_elsewhere,
+        "recorded": {name: results[name].tolist() for name in results.names},
+        "stimulated": results.metadata["groups"][0]["node_ids"],
+        "target_rate": results.metadata["target_rate"],
+        "n_processes": results.metadata["n_processes"],
+    }))
+'''
+
+
+def test_assembly_counts_and_snapshots_cover_every_rank(mpi_python, tmp_path):
+    (tmp_path / "driver.py").write_text(ASSEMBLY_DRIVER)
+    params = dict(
+        number_excitatory_neurons=80,
+        number_inhibitory_neurons=20,
+        target_measurement_time=2000.0,
+        target_measurement_transient=500.0,
+        record_interval=500.0,
+        rng_seed=3,
+        growth_duration=3000.0,
+        stimulation_duration=1000.0,
+        after_duration=1000.0,
+        decay_duration=1000.0,
+    )
+    run = mpirun(mpi_python, "driver.py", json.dumps(params), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    data = _json_line(run.stdout)
+    assert data["n_processes"] == N_PROCESSES
+    recorded = data["recorded"]
+    assert recorded["connections_ee"][-1] == data["total"] > 100  # summed over ranks
+    assert data["target_rate"]["measured"] and data["target_rate"]["rate_hz"] > 1.0
+    # Only rank 0 keeps the gathered snapshots.
+    assert data["arrays_per_rank"] == [6, 0]
+    stimulated = set(data["stimulated"])
+    times = np.asarray(recorded["time"])
+    for name, snapshot in data["snapshots"].items():
+        index = int(np.argmin(np.abs(times - snapshot["time_s"])))
+        assert len(snapshot["source"]) == snapshot["synapses"] == recorded["connections_ee"][index], name
+        within = sum(1 for s, t in zip(snapshot["source"], snapshot["target"]) if s in stimulated and t in stimulated)
+        assert within == recorded["connections_stimulated_stimulated"][index], name
+        into = sum(1 for t in snapshot["target"] if t in stimulated)
+        assert into - within == recorded["connections_rest_stimulated"][index], name

@@ -4,7 +4,7 @@ Without a sub-command the full example runs (``run``: 200 s of biological time b
 figures, data, provenance and a summary are written to an output folder. The sub-commands are the
 callables in `SUBCOMMANDS`:
 
-* `run` (`cli.run`), ``lesion`` and ``stimulate`` (`cli.experiments`) are `SimulationCommand`
+* `run` (`cli.run`), ``lesion``, ``stimulate`` and ``assembly`` (`cli.experiments`) are `SimulationCommand`
   objects: a model class and rows of the option table (`cli.options`), run by `cli.execution`;
 * ``plot`` (`cli.plot`) and ``compare`` (`cli.compare`) are functions of their own;
 * ``ensemble`` and ``merge`` run and combine many members (`structural_plasticity.ensemble`).
@@ -20,7 +20,7 @@ from ..errors import ConfigurationError
 from ..interrupts import cli_handlers, exit_status
 from . import compare, plot
 from .command import SimulationCommand, Subcommand
-from .experiments import LESION, STIMULATE
+from .experiments import ASSEMBLY, LESION, STIMULATE
 from .parser import EXIT_USER_ERROR, PROG
 from .run import RUN
 
@@ -49,6 +49,7 @@ SUBCOMMANDS = {
     "compare": Subcommand(compare.SUMMARY, compare.main),
     "lesion": LESION,
     "stimulate": STIMULATE,
+    "assembly": ASSEMBLY,
     "ensemble": Subcommand(ENSEMBLE_SUMMARY, main_ensemble),
     "merge": Subcommand(MERGE_SUMMARY, main_merge),
 }

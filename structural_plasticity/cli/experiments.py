@@ -1,4 +1,4 @@
-"""The experiment sub-commands ``lesion`` and ``stimulate``.
+"""The experiment sub-commands ``lesion``, ``stimulate`` and ``assembly``.
 
 Each accepts the run's options (network size, seed, output folder, ``--set``) except ``--t-sim``:
 an experiment lasts the sum of its phase durations, which are options here, in seconds. Besides the
@@ -12,12 +12,14 @@ A new experiment is one `experiment_command` call: its name, its class (or ``{na
 from functools import partial
 from pathlib import Path
 
-from ..experiments import LesionExperiment, StimulationExperiment, signature
+from ..experiments import AssemblyExperiment, LesionExperiment, StimulationExperiment, signature
 from ..experiments.base import GROUP_SELECTIONS
 from ..folder import Unit
 from ..output import save_figure
 from .command import SimulationCommand
+from ..networks.gallinaro import SIZES
 from .options import (
+    HZ,
     RUN_OPTIONS,
     SECONDS,
     Option,
@@ -29,6 +31,18 @@ from .options import (
 )
 
 SIGNATURE_TXT = "signature.txt"
+
+ASSEMBLY_SIZES = tuple(SIZES)
+
+
+def target_rate(text):
+    """Parse ``--target-rate``: a positive rate in Hz, or the word ``measure``."""
+    if text == "measure":
+        return text
+    return positive_float(text)
+
+
+target_rate.__name__ = "rate"
 
 #: Run options that experiments do not take, with the reason given when one is used.
 REFUSED = {"--t-sim": "the run lasts the sum of the phase durations (--growth etc.)"}
@@ -61,28 +75,62 @@ EXPERIMENT_OPTIONS = (
 )
 
 
-def save_experiment_figure(results, folder, formats, stem):
-    """Draw `plot_experiment` of `results` into ``folder/stem.<format>``; return the paths."""
+def plot_experiment_figure(results):
+    """Return `plot_experiment` of `results` (the figure of lesion and stimulation)."""
     from ..experiments.plotting import plot_experiment  # noqa: PLC0415  (matplotlib only when plotting)
 
-    return save_figure(plot_experiment(results), folder, stem, formats)
+    return plot_experiment(results)
 
 
-def write_signature(results, unit):
-    """Write ``signature.txt`` (the table of `signature`) into `unit` and return the table.
+def plot_assembly_figure(results):
+    """Return `plot_assembly` of `results` (block probabilities and connectivity snapshots)."""
+    from ..experiments.assembly_plotting import plot_assembly  # noqa: PLC0415
+
+    return plot_assembly(results)
+
+
+def save_experiment_figure(results, folder, formats, stem, plot=plot_experiment_figure):
+    """Draw ``plot(results)`` into ``folder/stem.<format>``; return the paths."""
+    return save_figure(plot(results), folder, stem, formats)
+
+
+def phase_signature(results):
+    """Return the table of `signature` with 10 s windows, or a quarter of the shortest phase in short runs."""
+    phases = results.metadata.get("phases") or []
+    shortest = min(p["duration_s"] for p in phases) if phases else 40.0
+    return signature(results, window_s=min(10.0, shortest / 4.0))
+
+
+def assembly_signature(results):
+    """Return the assembly's signature table (block probabilities at the signature points)."""
+    from ..experiments.assembly_analysis import signature_table  # noqa: PLC0415
+
+    return signature_table(results)
+
+
+def write_signature(results, unit, table=phase_signature):
+    """Write ``signature.txt`` (the text of ``table(results)``) into `unit` and return the text.
 
     `unit` is a `folder.Unit` (the file joins the folder's manifest) or a folder path.
     """
-    phases = results.metadata.get("phases") or []
-    # 10 s windows, or a quarter of the shortest phase in short runs.
-    shortest = min(p["duration_s"] for p in phases) if phases else 40.0
-    table = signature(results, window_s=min(10.0, shortest / 4.0))
+    table = table(results)
     target = unit / SIGNATURE_TXT if isinstance(unit, Unit) else Path(unit) / SIGNATURE_TXT
     target.write_text(table + "\n", encoding="utf-8")
     return table
 
 
-def experiment_command(name, model, options, stem, summary, description, default_output=None):
+def experiment_command(
+    name,
+    model,
+    options,
+    stem,
+    summary,
+    description,
+    default_output=None,
+    run_options=None,
+    plot=plot_experiment_figure,
+    table=phase_signature,
+):
     """Return the `SimulationCommand` of an experiment.
 
     Parameters
@@ -99,16 +147,22 @@ def experiment_command(name, model, options, stem, summary, description, default
         One line for the list of sub-commands, and the text at the top of ``--help``.
     default_output : str, optional
         Default output folder; default `stem`.
+    run_options : tuple of Option, optional
+        The run's rows this experiment takes; default `RUN_OPTIONS` without ``--t-sim``.
+    plot : callable
+        ``plot(results) -> Figure``, saved as ``<stem>.<format>``.
+    table : callable
+        ``table(results) -> str``, written to ``signature.txt`` and printed.
     """
     return SimulationCommand(
         name=name,
         summary=summary,
         description=description,
         model=model,
-        options=(*without(RUN_OPTIONS, "t_sim"), *EXPERIMENT_OPTIONS, *options),
+        options=(*(run_options or without(RUN_OPTIONS, "t_sim")), *EXPERIMENT_OPTIONS, *options),
         default_output=default_output or stem,
-        extra_figures=partial(save_experiment_figure, stem=stem),
-        extra_output=write_signature,
+        extra_figures=partial(save_experiment_figure, stem=stem, plot=plot),
+        extra_output=partial(write_signature, table=table),
         refused=REFUSED,
     )
 
@@ -177,4 +231,82 @@ STIMULATE = experiment_command(
         "Grow the network, raise the external input of a group of excitatory neurons for a while, then return "
         "it to baseline, and record how connectivity within the group changes (assembly formation)."
     ),
+)
+
+ASSEMBLY = experiment_command(
+    "assembly",
+    AssemblyExperiment,
+    (
+        Option(
+            "--size",
+            "size",
+            choices=ASSEMBLY_SIZES,
+            help="'reduced': 400 E + 100 I (Gallinaro & Rotter 2018); 'full': 10 000 E + 2 500 I (2022); sets the "
+            "defaults of the options below that say 'from --size'",
+            group="experiment",
+        ),
+        Option(
+            "--input-rate", "input_rate", positive_float, "rate of each neuron's Poisson input", HZ, group="network"
+        ),
+        Option(
+            "--target-rate",
+            "target_rate",
+            target_rate,
+            "target rate of the excitatory neurons, or 'measure' (the rate of the same network with static E→E "
+            "connections); from --size",
+            metavar="HZ|measure",
+            group="experiment",
+        ),
+        Option(
+            "--g",
+            "relative_inhibition",
+            positive_float,
+            "inhibitory weight relative to the excitatory one; from --size",
+            metavar="G",
+            group="network",
+        ),
+        Option(
+            "--stimulation",
+            "stimulation_duration",
+            positive_float,
+            "duration of the stimulus; from --size",
+            SECONDS,
+            group="experiment",
+        ),
+        Option(
+            "--after",
+            "after_duration",
+            positive_float,
+            "first phase after the stimulus; from --size",
+            SECONDS,
+            group="experiment",
+        ),
+        Option(
+            "--decay",
+            "decay_duration",
+            positive_float,
+            "second phase after the stimulus; from --size",
+            SECONDS,
+            group="experiment",
+        ),
+        Option(
+            "--increase",
+            "stimulus_increase",
+            non_negative_float,
+            "extra input rate of the group as a fraction of --input-rate, e.g. 0.1 for +10 %",
+            metavar="F",
+            group="experiment",
+        ),
+    ),
+    stem="assembly",
+    summary="Gallinaro & Rotter's assembly formation: stimulate a group, watch it wire to itself",
+    description=(
+        "Gallinaro & Rotter's network (iaf_psc_delta neurons; static E→I, I→E, I→I; only E→E plastic, linear "
+        "growth): grow to the target rate, stimulate 10 % of the excitatory neurons with +10 % input, then record "
+        "how connectivity within the group rises above baseline (after) and decays (decay). Writes the block "
+        "connection probabilities, connectivity snapshots (arrays.npz) and assembly.<format>."
+    ),
+    run_options=tuple(row for row in RUN_OPTIONS if row.parameter not in ("t_sim", "bg_rate")),
+    plot=plot_assembly_figure,
+    table=assembly_signature,
 )

@@ -3,7 +3,10 @@
 * `LesionExperiment`: deafferent a group of excitatory neurons after growth (Butz & van Ooyen 2013),
   the `LesionProtocol` on NEST's example network.
 * `StimulationExperiment`: raise a group's input for a while and watch an assembly form
-  (Gallinaro & Rotter 2018), the `StimulationProtocol` on NEST's example network.
+  (Gallinaro & Rotter 2018), the `StimulationProtocol` on NEST's example network. With NEST's example
+  parameters the stimulus disconnects the group and no assembly forms (docs/experiments.md).
+* `AssemblyExperiment`: the same idea as published, the `AssemblyProtocol` (growth, stimulation, after,
+  decay) on Gallinaro & Rotter's network (`GallinaroRotterNetwork`), reduced or full size.
 
 Protocols build on `Experiment`, which adds named neuron groups and a protocol of `Phase` objects to any
 `PlasticNetwork`; combine a protocol with another network configuration, or subclass `Experiment` for
@@ -11,17 +14,21 @@ protocols of your own. Importing this package imports neither NEST nor pyplot.
 """
 
 from .analysis import group_names, group_sizes, phase_values, signature
+from .assembly import AssemblyExperiment, AssemblyProtocol
 from .base import Experiment, Phase
 from .lesion import LesionExperiment, LesionProtocol
-from .stimulation import StimulationExperiment, StimulationProtocol
+from .stimulation import StimulationExperiment, StimulationProtocol, StimulusProtocol
 
 __all__ = [
+    "AssemblyExperiment",
+    "AssemblyProtocol",
     "Experiment",
     "LesionExperiment",
     "LesionProtocol",
     "Phase",
     "StimulationExperiment",
     "StimulationProtocol",
+    "StimulusProtocol",
     "group_names",
     "group_sizes",
     "phase_values",

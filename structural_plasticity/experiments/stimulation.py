@@ -5,6 +5,11 @@ assembly when a group of neurons is stimulated: during the stimulus the group's 
 their set point and retract synaptic elements; when it ends they fire below it and grow elements all at
 the same time, so their free elements pair preferentially with each other, and the connectivity within
 the group ends above its level before the stimulus.
+
+`StimulusProtocol` holds what every stimulation protocol shares (the groups, the extra input, the
+growth and stimulation phases); its subclasses say which phases follow the stimulus:
+`StimulationProtocol` one ``recovery`` phase, `AssemblyProtocol` (module `assembly`) an ``after`` and a
+``decay`` phase as in Gallinaro & Rotter's scripts.
 """
 
 from ..engine import import_nest
@@ -13,35 +18,29 @@ from ..validation import input_rate, non_negative_number
 from .base import Experiment, Phase
 
 
-class StimulationProtocol(Experiment):
-    """Grow a network, stimulate a group of its excitatory neurons, then record the return to baseline.
+class StimulusProtocol(Experiment):
+    """Grow a network, stimulate a group of its excitatory neurons, then run the phases after the stimulus.
 
     A protocol for any network whose excitatory population is named ``"e"`` and which has an external
-    input (`input_spec`); `StimulationExperiment` runs it on NEST's example.
+    input (`input_spec`). Subclasses return the phases after the stimulus from `post_stimulus_phases`
+    as ``[(name, duration in ms), ...]``; the first of them starts with `stimulus_off`.
 
-    Three phases: ``growth``, ``stimulation`` (the ``stimulated`` group receives extra Poisson input at
-    ``stimulus_increase`` times the input rate) and ``recovery`` (the extra input is off again). The other
+    Phases: ``growth``, ``stimulation`` (the ``stimulated`` group receives extra Poisson input at
+    ``stimulus_increase`` times the input rate), then those of `post_stimulus_phases`. The other
     excitatory neurons form the ``rest`` group.
 
     The extra input is a second ``poisson_generator`` created with rate 0 next to the background one and
     connected to the stimulated group with the input's weight; the phases set its rate. Since the sum of
     independent Poisson trains is a Poisson train, the group then receives Poisson input at
     ``(1 + stimulus_increase)`` times the input rate. A generator at rate 0 sends nothing and draws no random
-    numbers, so the growth phase is identical to a `StructuralPlasticityExample` run with the same seed.
-
-    Parameters
-    ----------
-    **parameters
-        Any parameter of `parameter_names`, e.g. ``stimulus_increase``, ``stimulation_duration``.
+    numbers, so the growth phase is identical to a run of the plain network with the same seed.
     """
 
     # === Protocol =====================================================================================
     growth_duration = 150_000.0  # growth from no synapses until settled, before the stimulus (ms)
     stimulation_duration = 100_000.0  # time with the extra input on (ms)
-    recovery_duration = 150_000.0  # time recorded after the stimulus (ms)
     stimulus_increase = 0.1  # extra input of the stimulated group, as a fraction of the input rate (0.1: +10 %)
     element_groups = ("stimulated",)  # read the synaptic elements of the stimulated group each sample
-    t_sim = growth_duration + stimulation_duration + recovery_duration  # (ms) always the sum of the phases
 
     def __init__(self, **parameters):
         self.stimulus = None
@@ -60,6 +59,10 @@ class StimulationProtocol(Experiment):
                 spec.rate * (1 + self.stimulus_increase),
             )
 
+    def post_stimulus_phases(self):
+        """Return the phases after the stimulus as ``[(name, duration in ms), ...]``; at least one."""
+        raise NotImplementedError(f"{type(self).__name__} must define post_stimulus_phases()")
+
     def define_groups(self):
         """Return ``stimulated`` (`group_fraction` of the E neurons, see `pick_group`) and ``rest`` (the others)."""
         stimulated, rest = self.pick_group(self.nodes["e"])
@@ -76,12 +79,17 @@ class StimulationProtocol(Experiment):
         )
 
     def phases(self):
-        """Return ``growth``, ``stimulation`` (starts `stimulus_on`) and ``recovery`` (starts `stimulus_off`)."""
-        return [
+        """Return ``growth``, ``stimulation`` (starts `stimulus_on`) and the `post_stimulus_phases`.
+
+        The first phase after the stimulus starts with `stimulus_off`.
+        """
+        phases = [
             Phase("growth", self.growth_duration),
             Phase("stimulation", self.stimulation_duration, self.stimulus_on),
-            Phase("recovery", self.recovery_duration, self.stimulus_off),
         ]
+        for index, (name, duration) in enumerate(self.post_stimulus_phases()):
+            phases.append(Phase(name, duration, self.stimulus_off if index == 0 else None))
+        return phases
 
     def stimulus_on(self):
         """Set the extra generator to ``stimulus_increase`` times the input rate."""
@@ -96,6 +104,28 @@ class StimulationProtocol(Experiment):
         self.results.metadata.setdefault("stimulus", []).append(
             {"time_s": self.now_ms() / 1000.0, "rate_hz": float(rate)}
         )
+
+
+class StimulationProtocol(StimulusProtocol):
+    """Grow a network, stimulate a group of its excitatory neurons, then record the return to baseline.
+
+    `StimulationExperiment` runs it on NEST's example. Three phases: ``growth``, ``stimulation`` and
+    ``recovery`` (the extra input is off again); see `StimulusProtocol`.
+
+    Parameters
+    ----------
+    **parameters
+        Any parameter of `parameter_names`, e.g. ``stimulus_increase``, ``stimulation_duration``.
+    """
+
+    recovery_duration = 150_000.0  # time recorded after the stimulus (ms)
+    t_sim = (
+        StimulusProtocol.growth_duration + StimulusProtocol.stimulation_duration + recovery_duration
+    )  # (ms) always the sum of the phases
+
+    def post_stimulus_phases(self):
+        """Return one phase, ``recovery`` (`recovery_duration`)."""
+        return [("recovery", self.recovery_duration)]
 
 
 class StimulationExperiment(StimulationProtocol, StructuralPlasticityExample):
