@@ -12,10 +12,11 @@ protocols of your own. Importing this package imports neither NEST nor pyplot.
 
 from .analysis import group_names, group_sizes, phase_values, signature
 from .base import Experiment, Phase
-from .lesion import LesionExperiment, LesionProtocol
+from .lesion import ButzLesionExperiment, LesionExperiment, LesionProtocol
 from .stimulation import StimulationExperiment, StimulationProtocol
 
 __all__ = [
+    "ButzLesionExperiment",
     "Experiment",
     "LesionExperiment",
     "LesionProtocol",

@@ -8,6 +8,7 @@ returns toward its set point.
 
 from ..engine import import_nest
 from ..errors import ConfigurationError
+from ..butz import ButzNetwork
 from ..model import StructuralPlasticityExample
 from .base import Experiment, Phase
 
@@ -42,7 +43,7 @@ class LesionProtocol(Experiment):
     growth_duration = 150_000.0  # growth from no synapses until settled, before the lesion (ms)
     recovery_duration = 250_000.0  # time recorded after the lesion (ms)
     lesion_input_kept = 0.0  # fraction of its external input weight the lesioned group keeps (0: none)
-    element_groups = ("lesioned",)  # read the synaptic elements of the lesioned group each sample
+    element_groups = ("lesioned", "intact")  # read the synaptic elements of both groups each sample
     t_sim = growth_duration + recovery_duration  # (ms) always the sum of the phase durations
 
     def validate(self):
@@ -84,4 +85,15 @@ class LesionExperiment(LesionProtocol, StructuralPlasticityExample):
     >>> experiment = LesionExperiment(growth_duration=150_000.0, recovery_duration=250_000.0)  # doctest: +SKIP
     >>> results = experiment.run()                                                            # doctest: +SKIP
     >>> results.mean_ca_lesioned[-1]                                                          # doctest: +SKIP
+    """
+
+
+class ButzLesionExperiment(LesionProtocol, ButzNetwork):
+    """The lesion protocol (`LesionProtocol`) on `ButzNetwork`: growth curves per element, as in Butz & van Ooyen 2013.
+
+    Examples
+    --------
+    >>> experiment = ButzLesionExperiment()          # doctest: +SKIP
+    >>> results = experiment.run()                   # doctest: +SKIP
+    >>> results.mean_ca_lesioned[-1]                 # doctest: +SKIP
     """
