@@ -13,13 +13,13 @@ import signal
 import sys
 import time
 
-from .version import __version__
 from .engine import import_nest, quiet_nest_import
 from .errors import ConfigurationError
 from .model import CA_READOUTS, StructuralPlasticityExample
 from .output import FIGURE_FORMATS, parse_formats, prepare_output_folder, save_standard_figures
 from .results import load_results
 from .summary import summarize
+from .version import __version__
 
 PROG = "python -m structural_plasticity"
 EXIT_USER_ERROR = 2

@@ -166,7 +166,9 @@ class PlasticNetwork:
         for name, pop in populations.items():
             check.count(f"size of population {name!r}", pop.size)
             if not isinstance(pop.model, str):
-                raise ConfigurationError(f"neuron model of population {name!r} must be a NEST model name, got {pop.model!r}")
+                raise ConfigurationError(
+                    f"neuron model of population {name!r} must be a NEST model name, got {pop.model!r}"
+                )
             if not isinstance(pop.params, dict):
                 raise ConfigurationError(f"neuron parameters of population {name!r} must be a dict, got {pop.params!r}")
             for element, curve in pop.elements.items():
@@ -604,4 +606,3 @@ def check_growth_curve(name, curve):
         raise ConfigurationError(
             f"{name}: growth_curve must be one of {', '.join(map(repr, GROWTH_CURVES))}, got {curve['growth_curve']!r}"
         )
-

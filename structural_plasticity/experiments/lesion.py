@@ -6,9 +6,9 @@ structural plasticity then grows new synapses onto them from intact neurons unti
 returns toward its set point.
 """
 
+from ..butz import ButzNetwork
 from ..engine import import_nest
 from ..errors import ConfigurationError
-from ..butz import ButzNetwork
 from ..model import StructuralPlasticityExample
 from .base import Experiment, Phase
 

@@ -65,7 +65,9 @@ class StimulationProtocol(Experiment):
         nest = import_nest()
         spec = self.input_spec()
         self.stimulus = nest.Create("poisson_generator", params={"rate": 0.0})
-        nest.Connect(self.stimulus, self.groups["stimulated"], "all_to_all", {"weight": spec.weight, "delay": spec.delay})
+        nest.Connect(
+            self.stimulus, self.groups["stimulated"], "all_to_all", {"weight": spec.weight, "delay": spec.delay}
+        )
 
     def phases(self):
         """Return ``growth``, ``stimulation`` (starts `stimulus_on`) and ``recovery`` (starts `stimulus_off`)."""
