@@ -6,6 +6,8 @@ structural plasticity then grows new synapses onto them from intact neurons unti
 returns toward its set point.
 """
 
+import numpy as np
+
 from ..butz import ButzNetwork
 from ..engine import import_nest
 from ..errors import ConfigurationError
@@ -74,7 +76,33 @@ class LesionProtocol(Experiment):
             "time_s": float(nest.biological_time) / 1000.0,
             "input_connections_changed": changed,
             "input_weight_pA": weight,
+            "ca_lesioned_before": self.lesioned_ca(),
         }
+
+    def run_protocol(self, callback=None):
+        """Run the phases (`Experiment.run_protocol`), then keep each lesioned neuron's final Ca in the metadata.
+
+        ``metadata["lesion"]`` holds ``ca_lesioned_before`` (at the lesion) and ``ca_lesioned_end`` (at the
+        end of the run), one value per lesioned neuron in the order of the group's node ids, so that one
+        can tell whether a group mean below target means every neuron partly recovered or some recovered
+        and others did not.
+        """
+        super().run_protocol(callback=callback)
+        if "lesion" in self.results.metadata:
+            self.results.metadata["lesion"]["ca_lesioned_end"] = self.lesioned_ca()
+
+    def lesioned_ca(self):
+        """Return the Ca of every lesioned neuron at the last sample, in node-id order (gathered over MPI ranks).
+
+        Returns
+        -------
+        list of float
+        """
+        ids = np.asarray(self.groups["lesioned"].tolist(), dtype=np.int64)
+        activity = self.recorder.activity["lesioned"]
+        values = np.zeros(len(ids))
+        values[np.searchsorted(ids, activity.node_ids)] = activity.ca  # each rank fills its own neurons
+        return [float(x) for x in self.comm.sum(values)]
 
 
 class LesionExperiment(LesionProtocol, StructuralPlasticityExample):

@@ -16,6 +16,10 @@ from .analysis import group_sizes, phase_mask
 #: Fraction of the target the lesioned group's Ca must regain to count as recovered.
 RECOVERED_FRACTION = 0.8
 
+#: Ca (fraction of the target) below which a lesioned neuron counts as silent: under the dendritic zero
+#: point of `ButzNetwork` (0.14 of the set point), where it retracts every element.
+SILENT_FRACTION = 0.1
+
 #: Rows of `recovery_table`: (key of `recovery_measures`, label, format).
 TABLE_ROWS = (
     ("ca_lesioned_before", "lesioned Ca / target, before the lesion", "{:.3f}"),
@@ -23,6 +27,8 @@ TABLE_ROWS = (
     ("ca_lesioned_end", "lesioned Ca / target, end of recovery", "{:.3f}"),
     ("time_to_recovered_s", "time from lesion to {pct} % of target (s)", "{:.1f}"),
     ("recovered_runs", "runs reaching {pct} % of target", "{:.0f}"),
+    ("neurons_recovered_end", "fraction of lesioned neurons at >= {pct} % of target, end", "{:.2f}"),
+    ("neurons_silent_end", "fraction of lesioned neurons below 10 % of target, end", "{:.2f}"),
     ("ca_intact_end", "intact Ca / target, end of recovery", "{:.4f}"),
     ("intact_max_deviation", "intact Ca, largest |10 s mean / target - 1| after the lesion", "{:.4f}"),
     ("rate_lesioned_after", "lesioned rate just after the lesion (Hz)", "{:.2f}"),
@@ -109,6 +115,11 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
     m["time_to_recovered_s"] = float(t[reached][0] - lesion_time) if reached.any() else float("nan")
     m["recovered"] = 1.0 if reached.any() else 0.0
     m["recovered_runs"] = m["recovered"]
+    final = results.metadata.get("lesion", {}).get("ca_lesioned_end")
+    if final:
+        final = np.asarray(final, dtype=float) / target
+        m["neurons_recovered_end"] = float(np.mean(final >= fraction))
+        m["neurons_silent_end"] = float(np.mean(final < SILENT_FRACTION))
     m["intact_max_deviation"] = _max_window_deviation(results["mean_ca_intact"][during], target, t, window_s)
     for element in ("den_ex", "axon_ex", "den_in"):
         series = f"elements_{element}_lesioned"
