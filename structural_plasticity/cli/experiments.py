@@ -12,7 +12,7 @@ A new experiment is one `experiment_command` call: its name, its class (or ``{na
 from functools import partial
 from pathlib import Path
 
-from ..experiments import AssemblyExperiment, LesionExperiment, StimulationExperiment, signature
+from ..experiments import AssemblyExperiment, ButzLesionExperiment, LesionExperiment, StimulationExperiment, signature
 from ..experiments.base import GROUP_SELECTIONS
 from ..folder import Unit
 from ..output import save_figure
@@ -169,7 +169,8 @@ def experiment_command(
 
 LESION = experiment_command(
     "lesion",
-    LesionExperiment,
+    # NEST's example's growth curves (the contrast: no recovery) or Butz & van Ooyen's per-element curves.
+    {"example": LesionExperiment, "butz": ButzLesionExperiment},
     (
         Option(
             "--recovery",

@@ -16,12 +16,13 @@ protocols of your own. Importing this package imports neither NEST nor pyplot.
 from .analysis import group_names, group_sizes, phase_values, signature
 from .assembly import AssemblyExperiment, AssemblyProtocol
 from .base import Experiment, Phase
-from .lesion import LesionExperiment, LesionProtocol
+from .lesion import ButzLesionExperiment, LesionExperiment, LesionProtocol
 from .stimulation import StimulationExperiment, StimulationProtocol, StimulusProtocol
 
 __all__ = [
     "AssemblyExperiment",
     "AssemblyProtocol",
+    "ButzLesionExperiment",
     "Experiment",
     "LesionExperiment",
     "LesionProtocol",

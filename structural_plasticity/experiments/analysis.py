@@ -3,7 +3,16 @@
 import numpy as np
 
 #: Series shown by `signature`, in order; ``{g}`` is a group name, ``{a}``/``{b}`` pairs of groups.
-SIGNATURE_SERIES = ("mean_ca_{g}", "rate_{g}", "connections_{a}_{b}", "elements_den_ex_{g}", "connected_den_ex_{g}")
+SIGNATURE_SERIES = (
+    "mean_ca_{g}",
+    "rate_{g}",
+    "connections_{a}_{b}",
+    "elements_den_ex_{g}",
+    "connected_den_ex_{g}",
+    "elements_axon_ex_{g}",
+    "connected_axon_ex_{g}",
+    "elements_den_in_{g}",
+)
 
 
 def group_names(results):

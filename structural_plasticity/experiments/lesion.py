@@ -6,6 +6,9 @@ structural plasticity then grows new synapses onto them from intact neurons unti
 returns toward its set point.
 """
 
+import numpy as np
+
+from ..butz import ButzNetwork
 from ..engine import import_nest
 from ..errors import ConfigurationError
 from ..model import StructuralPlasticityExample
@@ -42,7 +45,7 @@ class LesionProtocol(Experiment):
     growth_duration = 150_000.0  # growth from no synapses until settled, before the lesion (ms)
     recovery_duration = 250_000.0  # time recorded after the lesion (ms)
     lesion_input_kept = 0.0  # fraction of its external input weight the lesioned group keeps (0: none)
-    element_groups = ("lesioned",)  # read the synaptic elements of the lesioned group each sample
+    element_groups = ("lesioned", "intact")  # read the synaptic elements of both groups each sample
     t_sim = growth_duration + recovery_duration  # (ms) always the sum of the phase durations
 
     def validate(self):
@@ -73,7 +76,33 @@ class LesionProtocol(Experiment):
             "time_s": self.now_ms() / 1000.0,
             "input_connections_changed": changed,
             "input_weight_pA": weight,
+            "ca_lesioned_before": self.lesioned_ca(),
         }
+
+    def run_protocol(self, callback=None):
+        """Run the phases (`Experiment.run_protocol`), then keep each lesioned neuron's final Ca in the metadata.
+
+        ``metadata["lesion"]`` holds ``ca_lesioned_before`` (at the lesion) and ``ca_lesioned_end`` (at the
+        end of the run), one value per lesioned neuron in the order of the group's node ids, so that one
+        can tell whether a group mean below target means every neuron partly recovered or some recovered
+        and others did not.
+        """
+        super().run_protocol(callback=callback)
+        if "lesion" in self.results.metadata:
+            self.results.metadata["lesion"]["ca_lesioned_end"] = self.lesioned_ca()
+
+    def lesioned_ca(self):
+        """Return the Ca of every lesioned neuron at the last sample, in node-id order (gathered over MPI ranks).
+
+        Returns
+        -------
+        list of float
+        """
+        ids = np.asarray(self.groups["lesioned"].tolist(), dtype=np.int64)
+        activity = self.recorder.activity["lesioned"]
+        values = np.zeros(len(ids))
+        values[np.searchsorted(ids, activity.node_ids)] = activity.ca  # each rank fills its own neurons
+        return [float(x) for x in self.comm.sum(values)]
 
 
 class LesionExperiment(LesionProtocol, StructuralPlasticityExample):
@@ -84,4 +113,15 @@ class LesionExperiment(LesionProtocol, StructuralPlasticityExample):
     >>> experiment = LesionExperiment(growth_duration=150_000.0, recovery_duration=250_000.0)  # doctest: +SKIP
     >>> results = experiment.run()                                                            # doctest: +SKIP
     >>> results.mean_ca_lesioned[-1]                                                          # doctest: +SKIP
+    """
+
+
+class ButzLesionExperiment(LesionProtocol, ButzNetwork):
+    """The lesion protocol (`LesionProtocol`) on `ButzNetwork`: growth curves per element, as in Butz & van Ooyen 2013.
+
+    Examples
+    --------
+    >>> experiment = ButzLesionExperiment()          # doctest: +SKIP
+    >>> results = experiment.run()                   # doctest: +SKIP
+    >>> results.mean_ca_lesioned[-1]                 # doctest: +SKIP
     """

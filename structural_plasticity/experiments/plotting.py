@@ -11,6 +11,9 @@ from .analysis import group_names, group_sizes
 PHASE_COLOURS = ("#f2f2f2", "#ffe9c7", "#dcefff", "#e5f5e0")
 #: Line colours of groups, in the order the groups were declared (intervention group first).
 GROUP_COLOURS = ("tab:red", "tab:blue", "tab:green", "tab:purple")
+#: Synaptic elements drawn per group: (series name part, label), and their colours.
+ELEMENTS = (("axon_ex", "Axon_ex"), ("den_ex", "Den_ex"), ("den_in", "Den_in"))
+ELEMENT_COLOURS = {"axon_ex": "tab:orange", "den_ex": "tab:green", "den_in": "tab:purple"}
 
 
 def shade_phases(ax, results, label=True):
@@ -36,7 +39,7 @@ def plot_experiment(results, fig=None):
     1. mean Ca of each group, with the excitatory target;
     2. firing rate of each group;
     3. synapses onto and out of the first (intervention) group, and within it;
-    4. grown and connected excitatory dendritic elements per neuron of the groups whose elements were read.
+    4. grown axonal and dendritic elements per neuron of the groups whose elements were read.
 
     Parameters
     ----------
@@ -90,10 +93,19 @@ def plot_experiment(results, fig=None):
                     t, results[key] / sizes[target_group], "--", color=colours[first], label=f"{first}→{target_group}"
                 )
     ax_conn.set_ylabel("synapses per target neuron")
-    for g in groups:
-        if f"elements_den_ex_{g}" in results:
-            ax_el.plot(t, results[f"elements_den_ex_{g}"], color=colours[g], label=f"Den_ex grown, {g}")
-            ax_el.plot(t, results[f"connected_den_ex_{g}"], "--", color=colours[g], label=f"Den_ex connected, {g}")
+    # Grown elements per neuron: the intervention group solid, the other groups dashed.
+    for k, g in enumerate(groups):
+        for element, label in ELEMENTS:
+            key = f"elements_{element}_{g}"
+            if key in results:
+                ax_el.plot(
+                    t,
+                    results[key],
+                    "-" if k == 0 else "--",
+                    color=ELEMENT_COLOURS[element],
+                    linewidth=1.5 if k == 0 else 1.0,
+                    label=f"{label}, {g}",
+                )
     ax_el.set_ylabel("elements per neuron")
     ax_el.set_xlabel("time (s)")
     for ax in (ax_ca, ax_rate, ax_conn, ax_el):
@@ -107,5 +119,102 @@ def plot_experiment(results, fig=None):
         f"{meta.get('model', 'experiment').rsplit('.', 1)[-1]}: {params.get('number_excitatory_neurons', '?')} E + "
         f"{params.get('number_inhibitory_neurons', '?')} I neurons, seed {meta.get('rng_seed', '?')}"
         + ("" if meta.get("completed", True) else " (INCOMPLETE)")
+    )
+    return fig
+
+
+def _band(ax, t, runs, series, scale=1.0, **style):
+    """Plot the mean of `series` over `runs` with a ±sd band; skip it when a run lacks it."""
+    if not runs or any(series not in r for r in runs):
+        return
+    values = np.array([np.asarray(r[series], dtype=float)[: len(t)] / scale for r in runs])
+    mean = values.mean(axis=0)
+    line = ax.plot(t, mean, **style)[0]
+    if len(runs) > 1:
+        sd = values.std(axis=0, ddof=1)
+        ax.fill_between(t, mean - sd, mean + sd, color=line.get_color(), alpha=0.2, linewidth=0)
+
+
+def plot_recovery(runs, fraction=0.8, fig=None):
+    """Plot the lesion recovery over several runs (seeds): mean ± sd of Ca, elements and input of the groups.
+
+    1. mean Ca of the lesioned and intact groups relative to the excitatory target, with the target
+       and `fraction` of it;
+    2. grown axonal (``Axon_ex``) and dendritic (``Den_ex``, ``Den_in``) elements per neuron of the
+       lesioned group (solid) and the intact group (dashed);
+    3. synapses per lesioned neuron from intact neurons, from lesioned neurons and from I neurons.
+
+    Parameters
+    ----------
+    runs : list of Results
+        Results of `LesionProtocol` runs with the same protocol (same sample times), e.g. one per seed.
+    fraction : float
+        Fraction of the target drawn as the recovery criterion.
+    fig : matplotlib.figure.Figure, optional
+        Figure to draw into; a new one is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if fig is None:
+        import matplotlib.pyplot as plt  # noqa: PLC0415
+
+        fig = plt.figure(figsize=(9, 9))
+    ax_ca, ax_el, ax_in = fig.subplots(3, 1, sharex=True)
+    if not runs:
+        return fig
+    t = min((r["time"] for r in runs), key=len)
+    first = runs[0]
+    target = first.metadata["target_ca"]["e"]
+    n_lesioned = group_sizes(first)["lesioned"]
+    for ax in (ax_ca, ax_el, ax_in):
+        shade_phases(ax, first, label=ax is ax_ca)
+    ax_ca.axhline(1.0, color="#9999FF", linewidth=3, label="target", zorder=1)
+    ax_ca.axhline(fraction, color="#9999FF", linewidth=1, linestyle=":", label=f"{100 * fraction:g} % of target")
+    _band(ax_ca, t, runs, "mean_ca_lesioned", target, color=GROUP_COLOURS[0], label="lesioned")
+    _band(ax_ca, t, runs, "mean_ca_intact", target, color=GROUP_COLOURS[1], label="intact")
+    ax_ca.set_ylabel("mean Ca / target (E)")
+    for group, style in (("lesioned", "-"), ("intact", "--")):
+        for element, label in ELEMENTS:
+            _band(
+                ax_el,
+                t,
+                runs,
+                f"elements_{element}_{group}",
+                linestyle=style,
+                color=ELEMENT_COLOURS[element],
+                label=f"{label}, {group}",
+            )
+    ax_el.set_ylabel("grown elements per neuron")
+    for source, colour, style in (
+        ("intact", GROUP_COLOURS[1], "-"),
+        ("lesioned", GROUP_COLOURS[0], "-"),
+        ("i", "k", ":"),
+    ):
+        _band(
+            ax_in,
+            t,
+            runs,
+            f"connections_{source}_lesioned",
+            n_lesioned,
+            linestyle=style,
+            color=colour,
+            label=f"{source} → lesioned",
+        )
+    ax_in.set_ylabel("synapses per lesioned neuron")
+    ax_in.set_xlabel("time (s)")
+    for ax in (ax_ca, ax_el, ax_in):
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="best", fontsize="small", framealpha=0.9, ncol=2)
+        ax.set_ylim(bottom=0)
+    ax_in.set_xlim(0, float(np.max(t)) if len(t) else 1.0)
+    meta = first.metadata
+    params = meta.get("parameters", {})
+    seeds = ", ".join(str(r.metadata.get("rng_seed", "?")) for r in runs)
+    fig.suptitle(
+        f"{meta.get('model', 'lesion').rsplit('.', 1)[-1]}: {params.get('number_excitatory_neurons', '?')} E + "
+        f"{params.get('number_inhibitory_neurons', '?')} I, {n_lesioned} lesioned; mean ± sd of "
+        f"{len(runs)} run{'s' if len(runs) > 1 else ''} (seeds {seeds})"
     )
     return fig
