@@ -22,7 +22,8 @@ ARRAYS_NPZ = "arrays.npz"
 #: Files whose presence means a folder already holds results.
 RESULT_FILES = (DATA_NPZ, DATA_CSV, METADATA_JSON, ARRAYS_NPZ)
 
-#: Unit and meaning of the series every run records (others, such as group series, may be added).
+#: Unit and meaning of the series NEST's example network records (others, such as group series, may be added);
+#: each saved metadata.json carries the entries of the series it holds as ``series_doc``.
 SERIES_DOC = {
     "time": "end of the sample interval (s)",
     "mean_ca_e": "mean Ca of excitatory neurons",
@@ -160,8 +161,9 @@ class Results:
             writer = csv.writer(fh)
             writer.writerow(arrays)
             writer.writerows(zip(*(a.tolist() for a in arrays.values())))
+        documented = {name: SERIES_DOC[name] for name in self.names if name in SERIES_DOC}
         with open(unit.path(METADATA_JSON), "w", encoding="utf-8") as fh:
-            json.dump(_jsonable(self.metadata), fh, indent=2, sort_keys=True)
+            json.dump(_jsonable(dict(self.metadata, series_doc=documented)), fh, indent=2, sort_keys=True)
             fh.write("\n")
         # Attachments (connectivity snapshots, ...) and arrays that are not series are files of the same unit:
         # in the manifest, saved together.
@@ -209,7 +211,9 @@ def load_results(folder):
         )
     verify(folder)
     arrays = _read_arrays(folder / ARRAYS_NPZ) if (folder / ARRAYS_NPZ).is_file() else {}
-    return Results(_read_series(npz), _read_metadata(meta), arrays)
+    metadata = _read_metadata(meta)
+    metadata.pop("series_doc", None)  # written from SERIES_DOC by every save, not part of the run's metadata
+    return Results(_read_series(npz), metadata, arrays)
 
 
 def _read_arrays(path):

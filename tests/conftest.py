@@ -21,11 +21,16 @@ SMALL = dict(
 )
 
 
-def fast_growth():
-    """Growth curves 20x faster than the defaults, so that a short test run forms synapses of all four pathways."""
+#: How much faster than the defaults test networks grow, so that seconds of simulated time form synapses.
+FAST_GROWTH_FACTOR = 20
+
+
+def fast_growth(model=None):
+    """Growth curves `FAST_GROWTH_FACTOR` times faster than `model`'s (default: NEST's example), so that a short
+    test run forms synapses of every pathway; the one helper for fast-growing test networks."""
     from structural_plasticity import StructuralPlasticityExample
 
-    return StructuralPlasticityExample.growth_curves_scaled(20)
+    return (model or StructuralPlasticityExample).growth_curves_scaled(FAST_GROWTH_FACTOR)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import cli_env, run_cli
+from conftest import cli_env, fast_growth, run_cli
 
 from structural_plasticity import ConfigurationError, StructuralPlasticityExample
 from structural_plasticity.experiments import (
@@ -33,7 +33,7 @@ FAST = dict(
     number_inhibitory_neurons=40,
     rng_seed=7,
     record_interval=500.0,
-    **StructuralPlasticityExample.growth_curves_scaled(20),
+    **fast_growth(),
 )
 #: The same network without structural plasticity: no synapse ever forms, neurons see only their input.
 NO_GROWTH = dict(FAST, **StructuralPlasticityExample.growth_curves_scaled(0))

@@ -6,6 +6,7 @@ independent reference: the package must record exactly (not approximately) the s
 
 import numpy as np
 import pytest
+from conftest import fast_growth
 
 from structural_plasticity import StructuralPlasticityExample, fidelity
 from structural_plasticity.cli import main as cli_main
@@ -122,7 +123,7 @@ def test_different_seed_gives_different_results(small):
 # === Counting =======================================================================================
 #: Growth ten times faster than the example's, so that a small network forms synapses of every pathway
 #: within a few seconds.
-FAST_GROWTH = StructuralPlasticityExample.growth_curves_scaled(10)
+FAST_GROWTH = fast_growth()
 
 
 def test_recorded_counts_equal_nest_connections_at_every_sample(small):

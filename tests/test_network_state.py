@@ -11,6 +11,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from conftest import fast_growth
 from numpy.testing import assert_array_equal
 
 from structural_plasticity import ConfigurationError, StructuralPlasticityExample, state
@@ -52,7 +53,7 @@ def grown(tmp_path_factory):
         t_sim=4000.0,
         record_interval=500.0,
         rng_seed=7,
-        **StructuralPlasticityExample.growth_curves_scaled(20),
+        **fast_growth(),
     )
     network = StructuralPlasticityExample(**params)
     network.run()
@@ -158,7 +159,7 @@ def test_experiment_saves_the_grown_network_after_growth_and_branches_from_it(tm
         number_inhibitory_neurons=10,
         record_interval=500.0,
         rng_seed=3,
-        **StructuralPlasticityExample.growth_curves_scaled(20),
+        **fast_growth(),
     )
     path = tmp_path / "after-growth.npz"
     first = StimulationExperiment(
@@ -298,7 +299,7 @@ def test_snapshots_match_recorded_counts_and_are_saved_with_results(tmp_path):
         record_interval=500.0,
         rng_seed=7,
         snapshot_every=1000.0,
-        **StructuralPlasticityExample.growth_curves_scaled(20),
+        **fast_growth(),
     )
     network = StructuralPlasticityExample(**params)
     results = network.run()

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import fast_growth
 
 from structural_plasticity import Results
 from structural_plasticity.experiments import ButzLesionExperiment, LesionExperiment
@@ -115,7 +116,7 @@ def butz_run():
         record_interval=500.0,
         growth_duration=5000.0,
         recovery_duration=3000.0,
-        **ButzLesionExperiment.growth_curves_scaled(20),
+        **fast_growth(ButzLesionExperiment),
     )
     return experiment, experiment.run()
 

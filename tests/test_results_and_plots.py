@@ -118,3 +118,15 @@ def test_plots_draw_into_given_axes():
     assert plot_overview(make_results(), axes=axes) is fig3 and len(axes[1].lines) == 4  # 2 rates + 2 targets
     assert "INCOMPLETE" in plot_ca_and_connections(make_results(completed=False)).axes[0].get_title()
     plt.close("all")
+
+
+def test_metadata_says_what_each_saved_series_means_and_its_unit(tmp_path):
+    """metadata.json documents the series it holds (meaning and unit), and only those."""
+    import json
+
+    from structural_plasticity import Results
+
+    results = Results({"time": [1.0, 2.0], "rate_e": [4.0, 5.0]}, {"completed": True})
+    results.save(tmp_path / "r")
+    doc = json.loads((tmp_path / "r" / "metadata.json").read_text())["series_doc"]
+    assert doc == {"time": "end of the sample interval (s)", "rate_e": doc["rate_e"]} and "(Hz)" in doc["rate_e"]
