@@ -19,13 +19,20 @@ import sys
 import time
 from pathlib import Path
 
-from structural_plasticity import load_results
+from structural_plasticity import ConfigurationError, load_results
 from structural_plasticity.experiments import ButzLesionExperiment, LesionExperiment
 from structural_plasticity.experiments.plotting import plot_recovery
 from structural_plasticity.experiments.recovery import recovery_table
-from structural_plasticity.results import holds_results
 
 MODELS = {"butz": ButzLesionExperiment, "example": LesionExperiment}
+
+
+def _completed(folder):
+    """Return True if `folder` holds the results of a completed run."""
+    try:
+        return bool(load_results(folder).metadata.get("completed"))
+    except ConfigurationError:
+        return False
 
 
 def main(argv=None):
@@ -49,7 +56,7 @@ def main(argv=None):
     runs = []
     for seed in args.seeds:
         folder = args.out / f"seed-{seed}"
-        if holds_results(folder) and load_results(folder).metadata.get("completed"):
+        if _completed(folder):
             print(f"seed {seed}: already in {folder}", flush=True)
         else:
             started = time.perf_counter()

@@ -57,7 +57,7 @@ def test_time_to_recovery_counts_from_the_lesion_after_the_drop():
     ca[10:13] = [0.9 * TARGET, 0.85 * TARGET, 0.82 * TARGET]
     m = recovery_measures(synthetic_run(ca), window_s=5.0)
     assert m["time_to_recovered_s"] == pytest.approx(30.0)  # sample at 40 s, lesion at 10 s
-    assert m["recovered"] == 1.0
+    assert m["recovered"] == 1.0 and m["fell_below"] == 1.0
     assert m["ca_lesioned_before"] == pytest.approx(1.0)
     assert m["ca_lesioned_min"] == pytest.approx(0.2)
     assert m["ca_lesioned_end"] == pytest.approx(1.0)
@@ -66,12 +66,13 @@ def test_time_to_recovery_counts_from_the_lesion_after_the_drop():
     assert m["intact_max_deviation"] < 0.011
 
 
-def test_no_recovery_and_no_drop_are_not_recovered():
+def test_no_recovery_and_no_drop():
     never = recovery_measures(synthetic_run(dip_and_return(0.1)), window_s=5.0)
-    assert np.isnan(never["time_to_recovered_s"]) and never["recovered"] == 0.0
+    assert np.isnan(never["time_to_recovered_s"]) and never["recovered"] == 0.0 and never["fell_below"] == 1.0
     assert never["ca_lesioned_end"] == pytest.approx(0.1)
     no_drop = recovery_measures(synthetic_run(dip_and_return(0.9)), window_s=5.0)
-    assert no_drop["recovered"] == 0.0  # never fell below 80 %: nothing to recover from
+    assert no_drop["fell_below"] == 0.0 and np.isnan(no_drop["time_to_recovered_s"])  # nothing to recover from
+    assert no_drop["recovered"] == 1.0  # but it is at >= 80 % at the end
 
 
 def test_per_neuron_final_ca_gives_fractions_of_recovered_and_silent_neurons():
@@ -86,12 +87,12 @@ def test_mean_and_sd_over_runs_and_table():
     summary = recovery_over_seeds(runs, window_s=5.0)
     mean, sd, n = summary["time_to_recovered_s"]
     assert (mean, n) == (pytest.approx(25.0), 2) and sd == pytest.approx(np.std([20.0, 30.0], ddof=1))
-    assert summary["recovered_runs"] == (2.0, 0.0, 3)
+    assert summary["recovered_runs"] == (2.0, 0.0, 3) and summary["fell_below_runs"] == (3.0, 0.0, 3)
     mean, sd, n = summary["ca_lesioned_end"]
     assert mean == pytest.approx(np.mean([1.0, 1.0, 0.2])) and n == 3
     table = recovery_table(runs, window_s=5.0)
     assert "seeds 1, 2, 3" in table and "2 of 3" in table
-    assert "time from lesion to 80 % of target (s)" in table
+    assert "time from lesion back to 80 % of target" in table
 
 
 def test_plot_recovery_draws_mean_and_band():

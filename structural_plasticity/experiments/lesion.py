@@ -119,9 +119,19 @@ class LesionExperiment(LesionProtocol, StructuralPlasticityExample):
 class ButzLesionExperiment(LesionProtocol, ButzNetwork):
     """The lesion protocol (`LesionProtocol`) on `ButzNetwork`: growth curves per element, as in Butz & van Ooyen 2013.
 
+    The lesioned neurons keep 60 % of their external input (`lesion_input_kept` 0.6), the strongest
+    lesion in steps of 0.1 after which their activity lies between the zero points of dendritic and
+    axonal growth (about 1.2 Hz, between 0.7 and 2.9 Hz), the regime in which Butz & van Ooyen's deprived
+    neurons grow spines (their Fig. 5A). Under a growth rule with a dendritic zero point above 0, a
+    neuron whose activity stays below it retracts every element and never recovers: after complete
+    deafferentation (0) the lesioned neurons fall silent and lose all their elements, after keeping
+    half the input (0.5) about a third of them do. docs/experiments.md has the measurements.
+
     Examples
     --------
     >>> experiment = ButzLesionExperiment()          # doctest: +SKIP
     >>> results = experiment.run()                   # doctest: +SKIP
     >>> results.mean_ca_lesioned[-1]                 # doctest: +SKIP
     """
+
+    lesion_input_kept = 0.6  # fraction of its external input weight the lesioned group keeps (see above)

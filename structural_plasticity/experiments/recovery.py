@@ -13,7 +13,7 @@ import numpy as np
 
 from .analysis import group_sizes, phase_mask
 
-#: Fraction of the target the lesioned group's Ca must regain to count as recovered.
+#: Fraction of the target the lesioned group's Ca must be back at, at the end, to count as recovered.
 RECOVERED_FRACTION = 0.8
 
 #: Ca (fraction of the target) below which a lesioned neuron counts as silent: under the dendritic zero
@@ -25,13 +25,15 @@ TABLE_ROWS = (
     ("ca_lesioned_before", "lesioned Ca / target, before the lesion", "{:.3f}"),
     ("ca_lesioned_min", "lesioned Ca / target, minimum after the lesion", "{:.3f}"),
     ("ca_lesioned_end", "lesioned Ca / target, end of recovery", "{:.3f}"),
-    ("time_to_recovered_s", "time from lesion to {pct} % of target (s)", "{:.1f}"),
-    ("recovered_runs", "runs reaching {pct} % of target", "{:.0f}"),
+    ("fell_below_runs", "runs whose lesioned Ca fell below {pct} % of target", "{:.0f}"),
+    ("time_to_recovered_s", "time from lesion back to {pct} % of target (s; runs that fell below)", "{:.1f}"),
+    ("recovered_runs", "runs with lesioned Ca at >= {pct} % of target at the end", "{:.0f}"),
     ("neurons_recovered_end", "fraction of lesioned neurons at >= {pct} % of target, end", "{:.2f}"),
     ("neurons_silent_end", "fraction of lesioned neurons below 10 % of target, end", "{:.2f}"),
     ("ca_intact_end", "intact Ca / target, end of recovery", "{:.4f}"),
     ("intact_max_deviation", "intact Ca, largest |10 s mean / target - 1| after the lesion", "{:.4f}"),
-    ("rate_lesioned_after", "lesioned rate just after the lesion (Hz)", "{:.2f}"),
+    ("rate_lesioned_first", "lesioned rate in the first sample after the lesion (Hz)", "{:.2f}"),
+    ("rate_lesioned_after", "lesioned rate, first window after the lesion (Hz)", "{:.2f}"),
     ("rate_lesioned_end", "lesioned rate, end (Hz)", "{:.2f}"),
     ("den_ex_lesioned_before", "Den_ex grown per lesioned neuron, before", "{:.2f}"),
     ("den_ex_lesioned_peak", "Den_ex grown per lesioned neuron, peak after", "{:.2f}"),
@@ -78,9 +80,11 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
     Returns
     -------
     dict of str to float
-        Keys of `TABLE_ROWS` plus ``lesion_time_s`` and ``recovered`` (1.0 or 0.0). A run that never
-        reaches `fraction` of the target has ``time_to_recovered_s`` NaN. A group whose Ca never falls
-        below `fraction` of the target counts as not recovered (there was nothing to recover from).
+        Keys of `TABLE_ROWS` plus ``lesion_time_s``, ``fell_below`` (1.0 if the lesioned group's Ca fell
+        below `fraction` of the target after the lesion) and ``recovered`` (1.0 if it is at or above
+        `fraction` of the target at the end). ``time_to_recovered_s`` is the time from the lesion to the
+        first sample back at `fraction` of the target after the fall; NaN if it never fell below (there
+        was nothing to recover from) or never came back.
     """
     target = results.metadata["target_ca"]["e"]
     phases = [p["name"] for p in results.metadata["phases"]]
@@ -97,12 +101,15 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
         return _mean(results[series][mask]) / scale if series in results else float("nan")
 
     ca = results["mean_ca_lesioned"]
+    # The first sample after the lesion: its rate is the activity the lesion leaves before rewiring.
+    m_first = float(results["rate_lesioned"][during][0]) if during.any() else float("nan")
     m = {
         "lesion_time_s": lesion_time,
         "ca_lesioned_before": at("mean_ca_lesioned", before, target),
         "ca_lesioned_min": float(ca[during].min()) / target if during.any() else float("nan"),
         "ca_lesioned_end": at("mean_ca_lesioned", end, target),
         "ca_intact_end": at("mean_ca_intact", end, target),
+        "rate_lesioned_first": m_first,
         "rate_lesioned_after": at("rate_lesioned", after),
         "rate_lesioned_end": at("rate_lesioned", end),
     }
@@ -113,8 +120,8 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
     if below.any():
         reached = during & (t > t[below][0]) & (ca >= fraction * target)
     m["time_to_recovered_s"] = float(t[reached][0] - lesion_time) if reached.any() else float("nan")
-    m["recovered"] = 1.0 if reached.any() else 0.0
-    m["recovered_runs"] = m["recovered"]
+    m["fell_below"] = m["fell_below_runs"] = 1.0 if below.any() else 0.0
+    m["recovered"] = m["recovered_runs"] = 1.0 if m["ca_lesioned_end"] >= fraction else 0.0
     final = results.metadata.get("lesion", {}).get("ca_lesioned_end")
     if final:
         final = np.asarray(final, dtype=float) / target
@@ -164,7 +171,7 @@ def recovery_over_seeds(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
     dict of str to tuple
         ``{measure: (mean, sd, n)}``; the sd is the sample sd (ddof 1, NaN for one run); NaN values
         (e.g. the time of a run that never recovered) are left out and `n` says how many remained.
-        ``recovered_runs`` is a count, not a mean: ``(number recovered, 0, number of runs)``.
+        ``recovered_runs`` and ``fell_below_runs`` are counts, not means: ``(count, 0, number of runs)``.
     """
     measures = [recovery_measures(r, window_s, fraction) for r in runs]
     summary = {}
@@ -173,8 +180,9 @@ def recovery_over_seeds(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
         kept = values[~np.isnan(values)]
         sd = float(np.std(kept, ddof=1)) if len(kept) > 1 else float("nan")
         summary[key] = (float(np.mean(kept)) if len(kept) else float("nan"), sd, int(len(kept)))
-    if "recovered_runs" in summary:
-        summary["recovered_runs"] = (float(sum(m["recovered"] for m in measures)), 0.0, len(measures))
+    for key in ("recovered_runs", "fell_below_runs"):
+        if key in summary:
+            summary[key] = (float(sum(m[key] for m in measures)), 0.0, len(measures))
     return summary
 
 
@@ -201,7 +209,7 @@ def recovery_table(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
             continue
         mean, sd, n = summary[key]
         label = label.format(pct=pct)
-        if key == "recovered_runs":
+        if key in ("recovered_runs", "fell_below_runs"):
             cell = f"{mean:.0f} of {n}"
         else:
             cell = fmt.format(mean) + ("" if math.isnan(sd) else " ± " + fmt.format(sd)) + f" ({n})"
