@@ -2,6 +2,8 @@
 
 * `LesionExperiment`: deafferent a group of excitatory neurons after growth (Butz & van Ooyen 2013),
   the `LesionProtocol` on NEST's example network.
+* `ButzLesionExperiment`: the `LesionProtocol` on `ButzNetwork`, whose axons and dendrites have
+  their own growth curves; the lesioned group recovers (`recovery_table`, `plot_recovery`).
 * `StimulationExperiment`: raise a group's input for a while and watch an assembly form
   (Gallinaro & Rotter 2018), the `StimulationProtocol` on NEST's example network.
 
@@ -13,6 +15,7 @@ protocols of your own. Importing this package imports neither NEST nor pyplot.
 from .analysis import group_names, group_sizes, phase_values, signature
 from .base import Experiment, Phase
 from .lesion import ButzLesionExperiment, LesionExperiment, LesionProtocol
+from .recovery import recovery_measures, recovery_over_seeds, recovery_table
 from .stimulation import StimulationExperiment, StimulationProtocol
 
 __all__ = [
@@ -26,5 +29,8 @@ __all__ = [
     "group_names",
     "group_sizes",
     "phase_values",
+    "recovery_measures",
+    "recovery_over_seeds",
+    "recovery_table",
     "signature",
 ]
