@@ -3,6 +3,8 @@
 Importing this package imports neither NEST nor matplotlib.pyplot and changes no global state.
 """
 
+from .butz import ButzNetwork
+from .ei_network import ExcitatoryInhibitoryNetwork
 from .errors import ConfigurationError, NestNotInstalledError
 from .model import StructralPlasticityExample, StructuralPlasticityExample
 from .network import PlasticNetwork
@@ -10,7 +12,9 @@ from .results import Results, load_results
 from .version import __version__
 
 __all__ = [
+    "ButzNetwork",
     "ConfigurationError",
+    "ExcitatoryInhibitoryNetwork",
     "NestNotInstalledError",
     "PlasticNetwork",
     "Results",

@@ -2,6 +2,8 @@
 
 * `LesionExperiment`: deafferent a group of excitatory neurons after growth (Butz & van Ooyen 2013),
   the `LesionProtocol` on NEST's example network.
+* `ButzLesionExperiment`: the `LesionProtocol` on `ButzNetwork`, whose axons and dendrites have
+  their own growth curves; the lesioned group recovers (`recovery_table`, `plot_recovery`).
 * `StimulationExperiment`: raise a group's input for a while and watch an assembly form
   (Gallinaro & Rotter 2018), the `StimulationProtocol` on NEST's example network. With NEST's example
   parameters the stimulus disconnects the group and no assembly forms (docs/experiments.md).
@@ -17,6 +19,7 @@ from .analysis import group_names, group_sizes, phase_values, signature
 from .assembly import AssemblyExperiment, AssemblyProtocol
 from .base import Experiment, Phase
 from .lesion import ButzLesionExperiment, LesionExperiment, LesionProtocol
+from .recovery import recovery_measures, recovery_over_seeds, recovery_table
 from .stimulation import StimulationExperiment, StimulationProtocol, StimulusProtocol
 
 __all__ = [
@@ -33,5 +36,8 @@ __all__ = [
     "group_names",
     "group_sizes",
     "phase_values",
+    "recovery_measures",
+    "recovery_over_seeds",
+    "recovery_table",
     "signature",
 ]

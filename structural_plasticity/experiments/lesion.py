@@ -19,20 +19,22 @@ class LesionProtocol(Experiment):
     """Grow a network, then deafferent a group of its excitatory neurons and record how it rewires.
 
     A protocol for any network whose excitatory population is named ``"e"`` and which has an external
-    input (`input_spec`); `LesionExperiment` runs it on NEST's example.
+    input (`input_spec`); `LesionExperiment` runs it on NEST's example, `ButzLesionExperiment` on
+    `ButzNetwork` (a growth curve per element).
 
     Two phases: ``growth`` (the network grows from no synapses to its set point), then ``recovery``,
     at whose start the weight of the external Poisson input onto the ``lesioned`` group is set to
     ``lesion_input_kept`` times the input weight (0 by default: complete deafferentation). The other
-    excitatory neurons form the ``intact`` group.
+    excitatory neurons form the ``intact`` group. The synaptic elements of both groups are recorded
+    every sample, and each lesioned neuron's Ca at the lesion and at the end is kept in
+    ``metadata["lesion"]``.
 
     The input is removed by setting the weights of the generator-to-group connections, found with
     ``nest.GetConnections(source=noise, target=lesioned)``, rather than with ``nest.Disconnect``:
     NEST 3.10 keeps connections from devices such as ``poisson_generator`` apart from those between
     neurons, and ``nest.Disconnect`` of them raises ``InexistentConnection``. With zero weight the
     generator's spikes still reach the group but move no membrane; since nothing in NEST's random
-    streams changes, the growth phase is identical to a `StructuralPlasticityExample` run with the same
-    seed.
+    streams changes, the growth phase is identical to a run of the plain network with the same seed.
 
     Parameters
     ----------
