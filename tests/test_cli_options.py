@@ -61,8 +61,8 @@ def test_every_row_appears_in_help_with_its_unit_and_the_class_default(command):
             continue
         value = row.from_parameter(defaults[row.parameter])
         shown = f"{value:g}" if isinstance(value, (int, float)) else str(value)
-        expected = f"({row.unit.word}, default: {shown})" if row.unit else f"(default: {shown})"
-        assert f"{row.flag} " in text and expected in text, (row.flag, expected)
+        expected = f"({row.unit.word}, default: {shown}" if row.unit else f"(default: {shown}"
+        assert f"{row.flag} " in text and expected in text, (row.flag, expected)  # then ")" or "; with --model"
     assert "--t-sim S simulated (biological) time (seconds, default: 200)" in _help(RUN)
     assert "--record-interval MS how often to record, in simulated time (ms, default: 1000)" in _help(RUN)
     assert "--bg-rate HZ rate of each neuron's Poisson input (Hz, default: 10000)" in _help(RUN)
@@ -166,7 +166,9 @@ def test_model_choice_picks_the_class_and_shows_the_first_ones_defaults():
         description="Lesion.",
     )
     text = _help(command)
-    assert "--model {small,example}" in text and "(seconds, default: 10)" in text
+    assert "--model {small,example}" in text
+    assert "(seconds, default: 10; with --model example: 150)" in " ".join(text.split())  # where they differ
+    assert "with --model example" not in " ".join(text.split()).split("--fraction", 1)[1].split("--growth")[0]
     parser = command.build_parser()
     assert command.model_for(parser.parse_args([])) is SmallLesion
     args = parser.parse_args(["--model", "example", "--growth", "3"])

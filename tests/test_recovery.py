@@ -6,8 +6,13 @@ from conftest import fast_growth
 
 from structural_plasticity import Results
 from structural_plasticity.experiments import ButzLesionExperiment, LesionExperiment
-from structural_plasticity.experiments.plotting import plot_recovery
-from structural_plasticity.experiments.recovery import recovery_measures, recovery_over_seeds, recovery_table
+from structural_plasticity.experiments.plotting import plot_recovery, plot_recovery_comparison
+from structural_plasticity.experiments.recovery import (
+    comparison_table,
+    recovery_measures,
+    recovery_over_seeds,
+    recovery_table,
+)
 
 TARGET = 0.05
 
@@ -80,6 +85,7 @@ def test_per_neuron_final_ca_gives_fractions_of_recovered_and_silent_neurons():
     m = recovery_measures(synthetic_run(dip_and_return(0.2, 30), final_ca=final), window_s=5.0)
     assert m["neurons_recovered_end"] == pytest.approx(2 / 5)
     assert m["neurons_silent_end"] == pytest.approx(2 / 5)
+    assert m["ca_active_end"] == pytest.approx(np.mean([1.0, 0.9, 0.5]))  # the neurons that are not silent
 
 
 def test_mean_and_sd_over_runs_and_table():
@@ -150,3 +156,30 @@ def test_example_and_butz_lesions_share_the_protocol():
     assert ButzLesionExperiment.growth_duration == LesionExperiment.growth_duration
     assert ButzLesionExperiment.recovery_duration == LesionExperiment.recovery_duration
     assert LesionExperiment.lesion_input_kept == 0.0  # the example's lesion stays complete deafferentation
+
+
+def test_comparison_table_has_a_column_per_condition():
+    deep = [synthetic_run(dip_and_return(0.2, recover_at=r), seed=s) for s, r in ((1, 30), (2, 40))]
+    shallow = [synthetic_run(dip_and_return(0.9), seed=s) for s in (1, 2, 3)]
+    table = comparison_table({"deep": deep, "shallow": shallow}, window_s=5.0)
+    header, rule, *rows = table.splitlines()
+    assert header == "| measure | deep (2 runs) | shallow (3 runs) |" and rule == "|---|---|---|"
+    cells = {row.split(" | ")[0].lstrip("| "): row.rstrip(" |").split(" | ")[1:] for row in rows}
+    assert cells["lesioned Ca / target, minimum after the lesion"] == ["0.200 ± 0.000", "0.900 ± 0.000"]
+    assert cells["runs whose lesioned Ca fell below 80 % of target"] == ["2 of 2", "0 of 3"]
+    # the shallow dip never fell below 80 %: no time to recovery, shown as missing
+    assert cells["time from lesion back to 80 % of target (s; runs that fell below)"] == ["25.0 ± 7.1", "–"]
+    assert "Den_in grown per lesioned neuron, minimum after" not in cells  # no condition recorded Den_in
+
+
+def test_plot_recovery_comparison_draws_each_condition():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    deep = [synthetic_run(dip_and_return(0.2, recover_at=r), seed=s) for s, r in ((1, 30), (2, 40))]
+    shallow = [synthetic_run(dip_and_return(0.9), seed=s) for s in (1, 2)]
+    fig = plot_recovery_comparison({"deep": deep, "shallow": shallow})
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    np.testing.assert_allclose(lines["shallow"].get_ydata(), dip_and_return(0.9) / TARGET)
+    np.testing.assert_allclose(lines["deep"].get_ydata(), np.mean([r["mean_ca_lesioned"] for r in deep], 0) / TARGET)
+    assert [line.get_label() for line in fig.axes[1].get_lines()] == ["deep", "shallow"]  # Axon_ex

@@ -94,9 +94,11 @@ class SimulationCommand:
                 "--model",
                 choices=choices,
                 default=choices[0],
-                help=f"which model to run (default: {choices[0]}); the defaults below are those of {choices[0]}",
+                help=f"which model to run (default: {choices[0]}); the defaults below are those of {choices[0]} "
+                "unless another model's is named",
             )
-        add_options(parser, self.options, class_defaults(self.default_model))
+        others = {name: class_defaults(model) for name, model in list(self.models.items())[1:]}
+        add_options(parser, self.options, class_defaults(self.default_model), other_defaults=others)
         add_set_option(parser.add_argument_group("any parameter"))
         add_output_options(parser, self.default_output)
         return parser

@@ -178,16 +178,26 @@ class Option:
             return value
         return value / self.unit.scale
 
-    def help_text(self, default):
-        """Return the help of the option with its unit and `default` (a parameter value, class units)."""
+    def help_text(self, default, others=None):
+        """Return the help of the option with its unit and `default` (a parameter value, class units).
+
+        `others` maps the names of other models a sub-command can run (``--model``) to their default;
+        those that differ from `default` are named after it.
+        """
         details = [self.unit.word] if self.unit is not None else []
         if default is not None:
-            details.append(f"default: {_show(self.from_parameter(default))}")
+            shown = f"default: {_show(self.from_parameter(default))}"
+            for name, value in (others or {}).items():
+                if value is not None and value != default:
+                    shown += f"; with --model {name}: {_show(self.from_parameter(value))}"
+            details.append(shown)
         text = f"{self.help} ({', '.join(details)})" if details else self.help
         return text.replace("%", "%%")  # argparse %-formats help strings
 
-    def add_to(self, parser, default):
+    def add_to(self, parser, default, others=None):
         """Add this option to `parser` (a parser or argument group), showing `default` in its help.
+
+        `others`: the defaults of other models, as for `help_text`.
 
         The option has no argparse default: an option that is not given is absent from the parsed
         namespace, and the class then uses its own default.
@@ -204,7 +214,7 @@ class Option:
             choices=self.choices,
             metavar=metavar,
             default=argparse.SUPPRESS,
-            help=self.help_text(default),
+            help=self.help_text(default, others),
         )
 
 
@@ -313,7 +323,7 @@ def function_defaults(function):
     return {name: p.default for name, p in inspect.signature(function).parameters.items() if p.default is not p.empty}
 
 
-def add_options(parser, rows, defaults, groups=None):
+def add_options(parser, rows, defaults, groups=None, other_defaults=None):
     """Add the options of `rows` to `parser`, each in its help group, with its default from `defaults`.
 
     Parameters
@@ -324,6 +334,9 @@ def add_options(parser, rows, defaults, groups=None):
         Parameter values (class units), e.g. `class_defaults` of the class the sub-command runs.
     groups : dict of str to argparse group, optional
         Groups made so far; new ones are added to it.
+    other_defaults : dict of str to mapping, optional
+        Defaults of the other models a sub-command can run, by ``--model`` name; where they differ from
+        `defaults` the help names them.
 
     Returns
     -------
@@ -334,7 +347,8 @@ def add_options(parser, rows, defaults, groups=None):
     for row in rows:
         if row.group not in groups:
             groups[row.group] = parser.add_argument_group(row.group)
-        row.add_to(groups[row.group], defaults.get(row.parameter))
+        others = {name: d.get(row.parameter) for name, d in (other_defaults or {}).items()}
+        row.add_to(groups[row.group], defaults.get(row.parameter), others)
     return groups
 
 

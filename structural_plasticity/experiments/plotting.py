@@ -218,3 +218,75 @@ def plot_recovery(runs, fraction=0.8, fig=None):
         f"{len(runs)} run{'s' if len(runs) > 1 else ''} (seeds {seeds})"
     )
     return fig
+
+
+def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
+    """Plot the lesioned group of several lesion conditions side by side: mean ± sd over each one's runs.
+
+    1. mean Ca of the lesioned group relative to the excitatory target, with the target, `fraction` of
+       it and, where a condition's growth curves have them, the zero points of its excitatory axons and
+       dendrites (below the dendritic one a neuron retracts every element);
+    2. grown ``Axon_ex`` per lesioned neuron;
+    3. grown ``Den_ex`` per lesioned neuron;
+    4. synapses per lesioned neuron from intact neurons.
+
+    Parameters
+    ----------
+    conditions : dict of str to list of Results
+        Label of each condition and its `LesionProtocol` runs (one per seed), all with the same protocol.
+    fraction : float
+        Fraction of the target drawn as the recovery criterion.
+    fig : matplotlib.figure.Figure, optional
+        Figure to draw into; a new one is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if fig is None:
+        import matplotlib.pyplot as plt  # noqa: PLC0415
+
+        fig = plt.figure(figsize=(9, 11))
+    axes = fig.subplots(4, 1, sharex=True)
+    ax_ca, ax_axon, ax_den, ax_in = axes
+    runs_of = [runs for runs in conditions.values() if runs]
+    if not runs_of:
+        return fig
+    first = runs_of[0][0]
+    target = first.metadata["target_ca"]["e"]
+    for ax in axes:
+        shade_phases(ax, first, label=ax is ax_ca)
+    ax_ca.axhline(1.0, color="#9999FF", linewidth=3, label="target", zorder=1)
+    ax_ca.axhline(fraction, color="#9999FF", linewidth=1, linestyle=":", label=f"{100 * fraction:g} % of target")
+    zero_points = set()
+    for index, (label, runs) in enumerate(conditions.items()):
+        if not runs:
+            continue
+        colour = f"C{index}"
+        t = min((r["time"] for r in runs), key=len)
+        n_lesioned = group_sizes(runs[0])["lesioned"]
+        _band(ax_ca, t, runs, "mean_ca_lesioned", target, color=colour, label=label)
+        _band(ax_axon, t, runs, "elements_axon_ex_lesioned", color=colour, label=label)
+        _band(ax_den, t, runs, "elements_den_ex_lesioned", color=colour, label=label)
+        _band(ax_in, t, runs, "connections_intact_lesioned", n_lesioned, color=colour, label=label)
+        params = runs[0].metadata.get("parameters", {})
+        for name, text in (("growth_curve_axon_e", "axonal"), ("growth_curve_den_ex_e", "dendritic")):
+            eta = (params.get(name) or {}).get("eta")
+            if eta:
+                zero_points.add((eta / target, text))
+    for value, text in sorted(zero_points):
+        ax_ca.axhline(value, color="grey", linewidth=0.8, linestyle="--")
+        ax_ca.text(0.01, value, f"{text} zero point", transform=ax_ca.get_yaxis_transform(), fontsize="x-small",
+                   va="bottom", color="grey")
+    ax_ca.set_ylabel("lesioned Ca / target")
+    ax_axon.set_ylabel("Axon_ex per lesioned neuron")
+    ax_den.set_ylabel("Den_ex per lesioned neuron")
+    ax_in.set_ylabel("synapses intact → lesioned\nper lesioned neuron")
+    ax_in.set_xlabel("time (s)")
+    for ax in axes:
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="best", fontsize="small", framealpha=0.9)
+        ax.set_ylim(bottom=0)
+    ax_in.set_xlim(0, float(np.max(first["time"])))
+    fig.suptitle("lesioned group, mean ± sd over seeds")
+    return fig

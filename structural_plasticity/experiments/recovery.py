@@ -30,6 +30,7 @@ TABLE_ROWS = (
     ("recovered_runs", "runs with lesioned Ca at >= {pct} % of target at the end", "{:.0f}"),
     ("neurons_recovered_end", "fraction of lesioned neurons at >= {pct} % of target, end", "{:.2f}"),
     ("neurons_silent_end", "fraction of lesioned neurons below 10 % of target, end", "{:.2f}"),
+    ("ca_active_end", "Ca / target of the other lesioned neurons, end", "{:.3f}"),
     ("ca_intact_end", "intact Ca / target, end of recovery", "{:.4f}"),
     ("intact_max_deviation", "intact Ca, largest |10 s mean / target - 1| after the lesion", "{:.4f}"),
     ("rate_lesioned_first", "lesioned rate in the first sample after the lesion (Hz)", "{:.2f}"),
@@ -127,6 +128,8 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
         final = np.asarray(final, dtype=float) / target
         m["neurons_recovered_end"] = float(np.mean(final >= fraction))
         m["neurons_silent_end"] = float(np.mean(final < SILENT_FRACTION))
+        # Separates "the group is partly back" from "some neurons are back and the others are lost".
+        m["ca_active_end"] = _mean(final[final >= SILENT_FRACTION])
     m["intact_max_deviation"] = _max_window_deviation(results["mean_ca_intact"][during], target, t, window_s)
     for element in ("den_ex", "axon_ex", "den_in"):
         series = f"elements_{element}_lesioned"
@@ -214,4 +217,72 @@ def recovery_table(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
         else:
             cell = fmt.format(mean) + ("" if math.isnan(sd) else " ± " + fmt.format(sd)) + f" ({n})"
         lines.append(f"{label:<{width}}  {cell}")
+    return "\n".join(lines)
+
+
+#: Rows of `comparison_table`: the measures that tell one lesion condition from another.
+COMPARISON_ROWS = (
+    "ca_lesioned_min",
+    "ca_lesioned_end",
+    "fell_below_runs",
+    "time_to_recovered_s",
+    "recovered_runs",
+    "neurons_recovered_end",
+    "neurons_silent_end",
+    "ca_active_end",
+    "intact_max_deviation",
+    "rate_lesioned_first",
+    "axon_ex_lesioned_before",
+    "axon_ex_lesioned_min",
+    "den_ex_lesioned_before",
+    "den_ex_lesioned_peak",
+    "den_in_lesioned_min",
+    "intact_input_lesioned_before",
+    "intact_input_lesioned_end",
+    "i_input_lesioned_end",
+)
+
+
+def comparison_table(conditions, rows=COMPARISON_ROWS, window_s=10.0, fraction=RECOVERED_FRACTION):
+    """Return a Markdown table of recovery measures, one column per lesion condition, mean ± sd over runs.
+
+    Parameters
+    ----------
+    conditions : dict of str to list of Results
+        Label of each condition (e.g. ``"Butz, 60 % input kept"``) and its runs (one per seed).
+    rows : sequence of str
+        Keys of `recovery_measures` to show, in order; keys no condition has are left out.
+    window_s, fraction : float
+        As for `recovery_measures`.
+
+    Returns
+    -------
+    str
+        The table; a cell is ``mean ± sd`` (``n/N`` when only n of N runs have the value, e.g. a time
+        to recovery), counts of runs are ``k of N``, and ``–`` marks a measure a condition lacks.
+    """
+    summaries = {label: recovery_over_seeds(runs, window_s, fraction) for label, runs in conditions.items()}
+    sizes = {label: len(runs) for label, runs in conditions.items()}
+    labels = {key: label.format(pct=f"{100 * fraction:g}") for key, label, _ in TABLE_ROWS}
+    formats = {key: fmt for key, _, fmt in TABLE_ROWS}
+    lines = [
+        "| measure | " + " | ".join(f"{label} ({sizes[label]} runs)" for label in conditions) + " |",
+        "|---|" + "---|" * len(conditions),
+    ]
+    for key in rows:
+        if not any(key in s for s in summaries.values()):
+            continue
+        cells = []
+        for label, summary in summaries.items():
+            mean, sd, n = summary.get(key, (float("nan"), float("nan"), 0))
+            if key in ("recovered_runs", "fell_below_runs"):
+                cells.append(f"{mean:.0f} of {n}")
+            elif n == 0:
+                cells.append("–")
+            else:
+                fmt = formats.get(key, "{:.3g}")
+                cell = fmt.format(mean) + ("" if math.isnan(sd) else " ± " + fmt.format(sd))
+                cells.append(cell + (f" ({n}/{sizes[label]})" if n < sizes[label] else ""))
+        label = labels.get(key, key).replace("|", "\\|")  # a bare | would end the cell
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
