@@ -123,6 +123,24 @@ def plot_experiment(results, fig=None):
     return fig
 
 
+def _stacked_axes(fig, rows, height):
+    """Return `rows` axes stacked on a shared time axis in `fig` (a new figure `height` inches tall if None)."""
+    if fig is None:
+        import matplotlib.pyplot as plt  # noqa: PLC0415
+
+        fig = plt.figure(figsize=(9, height))
+    return fig, fig.subplots(rows, 1, sharex=True)
+
+
+def _finish_axes(axes, t_end):
+    """Give each of `axes` that has labelled lines a legend, start its y axis at 0, and end time at `t_end`."""
+    for ax in axes:
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="best", fontsize="small", framealpha=0.9, ncol=2)
+        ax.set_ylim(bottom=0)
+    axes[-1].set_xlim(0, t_end if t_end > 0 else 1.0)
+
+
 def _band(ax, t, runs, series, scale=1.0, **style):
     """Plot the mean of `series` over `runs` with a ±sd band; skip it when a run lacks it."""
     if not runs or any(series not in r for r in runs):
@@ -157,11 +175,7 @@ def plot_recovery(runs, fraction=0.8, fig=None):
     -------
     matplotlib.figure.Figure
     """
-    if fig is None:
-        import matplotlib.pyplot as plt  # noqa: PLC0415
-
-        fig = plt.figure(figsize=(9, 9))
-    ax_ca, ax_el, ax_in = fig.subplots(3, 1, sharex=True)
+    fig, (ax_ca, ax_el, ax_in) = _stacked_axes(fig, 3, 9)
     if not runs:
         return fig
     t = min((r["time"] for r in runs), key=len)
@@ -204,11 +218,7 @@ def plot_recovery(runs, fraction=0.8, fig=None):
         )
     ax_in.set_ylabel("synapses per lesioned neuron")
     ax_in.set_xlabel("time (s)")
-    for ax in (ax_ca, ax_el, ax_in):
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="best", fontsize="small", framealpha=0.9, ncol=2)
-        ax.set_ylim(bottom=0)
-    ax_in.set_xlim(0, float(np.max(t)) if len(t) else 1.0)
+    _finish_axes((ax_ca, ax_el, ax_in), float(np.max(t)) if len(t) else 0.0)
     meta = first.metadata
     params = meta.get("parameters", {})
     seeds = ", ".join(str(r.metadata.get("rng_seed", "?")) for r in runs)
@@ -243,11 +253,7 @@ def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
     -------
     matplotlib.figure.Figure
     """
-    if fig is None:
-        import matplotlib.pyplot as plt  # noqa: PLC0415
-
-        fig = plt.figure(figsize=(9, 11))
-    axes = fig.subplots(4, 1, sharex=True)
+    fig, axes = _stacked_axes(fig, 4, 11)
     ax_ca, ax_axon, ax_den, ax_in = axes
     runs_of = [runs for runs in conditions.values() if runs]
     if not runs_of:
@@ -283,10 +289,6 @@ def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
     ax_den.set_ylabel("Den_ex per lesioned neuron")
     ax_in.set_ylabel("synapses intact → lesioned\nper lesioned neuron")
     ax_in.set_xlabel("time (s)")
-    for ax in axes:
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="best", fontsize="small", framealpha=0.9)
-        ax.set_ylim(bottom=0)
-    ax_in.set_xlim(0, float(np.max(first["time"])))
+    _finish_axes(axes, float(np.max(first["time"])))
     fig.suptitle("lesioned group, mean ± sd over seeds")
     return fig

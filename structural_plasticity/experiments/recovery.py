@@ -20,6 +20,10 @@ RECOVERED_FRACTION = 0.8
 #: point of `ButzNetwork` (0.14 of the set point), where it retracts every element.
 SILENT_FRACTION = 0.1
 
+#: Measures that are counts of runs (``k of N``) rather than means.
+_COUNTS = ("recovered_runs", "fell_below_runs")
+
+
 #: Rows of `recovery_table`: (key of `recovery_measures`, label, format).
 TABLE_ROWS = (
     ("ca_lesioned_before", "lesioned Ca / target, before the lesion", "{:.3f}"),
@@ -183,7 +187,7 @@ def recovery_over_seeds(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
         kept = values[~np.isnan(values)]
         sd = float(np.std(kept, ddof=1)) if len(kept) > 1 else float("nan")
         summary[key] = (float(np.mean(kept)) if len(kept) else float("nan"), sd, int(len(kept)))
-    for key in ("recovered_runs", "fell_below_runs"):
+    for key in _COUNTS:
         if key in summary:
             summary[key] = (float(sum(m[key] for m in measures)), 0.0, len(measures))
     return summary
@@ -208,16 +212,26 @@ def recovery_table(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
     lines = [f"{len(runs)} runs (seeds {', '.join(map(str, seeds))}); mean ± sd (n) over {window_s:g} s windows"]
     width = max(len(label.format(pct=pct)) for _, label, _ in TABLE_ROWS)
     for key, label, fmt in TABLE_ROWS:
-        if key not in summary:
-            continue
-        mean, sd, n = summary[key]
-        label = label.format(pct=pct)
-        if key in ("recovered_runs", "fell_below_runs"):
-            cell = f"{mean:.0f} of {n}"
-        else:
-            cell = fmt.format(mean) + ("" if math.isnan(sd) else " ± " + fmt.format(sd)) + f" ({n})"
-        lines.append(f"{label:<{width}}  {cell}")
+        if key in summary:
+            lines.append(f"{label.format(pct=pct):<{width}}  {_cell(key, summary[key], fmt, always_n=True)}")
     return "\n".join(lines)
+
+
+def _cell(key, entry, fmt, runs=None, always_n=False):
+    """Return one table cell for the ``(mean, sd, n)`` `entry` of measure `key`.
+
+    ``k of N`` for counts of runs; ``mean ± sd`` otherwise, followed by ``(n)`` if `always_n`, or by
+    ``(n/runs)`` when only n of `runs` runs have a value; ``–`` when none has.
+    """
+    mean, sd, n = entry
+    if key in _COUNTS:
+        return f"{mean:.0f} of {n}"
+    if n == 0:
+        return "–"
+    cell = fmt.format(mean) + ("" if math.isnan(sd) else " ± " + fmt.format(sd))
+    if always_n:
+        return cell + f" ({n})"
+    return cell + (f" ({n}/{runs})" if runs is not None and n < runs else "")
 
 
 #: Rows of `comparison_table`: the measures that tell one lesion condition from another.
@@ -272,17 +286,11 @@ def comparison_table(conditions, rows=COMPARISON_ROWS, window_s=10.0, fraction=R
     for key in rows:
         if not any(key in s for s in summaries.values()):
             continue
-        cells = []
-        for label, summary in summaries.items():
-            mean, sd, n = summary.get(key, (float("nan"), float("nan"), 0))
-            if key in ("recovered_runs", "fell_below_runs"):
-                cells.append(f"{mean:.0f} of {n}")
-            elif n == 0:
-                cells.append("–")
-            else:
-                fmt = formats.get(key, "{:.3g}")
-                cell = fmt.format(mean) + ("" if math.isnan(sd) else " ± " + fmt.format(sd))
-                cells.append(cell + (f" ({n}/{sizes[label]})" if n < sizes[label] else ""))
+        missing = (float("nan"), float("nan"), 0)
+        cells = [
+            _cell(key, summary.get(key, missing), formats.get(key, "{:.3g}"), runs=sizes[label])
+            for label, summary in summaries.items()
+        ]
         label = labels.get(key, key).replace("|", "\\|")  # a bare | would end the cell
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
