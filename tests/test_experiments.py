@@ -16,7 +16,6 @@ from conftest import cli_env, fast_growth, run_cli
 
 from structural_plasticity import ConfigurationError, StructuralPlasticityExample
 from structural_plasticity.experiments import (
-    ButzLesionExperiment,
     Experiment,
     LesionExperiment,
     Phase,
@@ -25,7 +24,6 @@ from structural_plasticity.experiments import (
     phase_values,
     signature,
 )
-from structural_plasticity.experiments.recovery import recovery_measures, recovery_over_seeds
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -430,77 +428,7 @@ def test_lesion_signature_default(default_lesion):
     assert intact["recovery"] == pytest.approx(target, rel=0.1)  # the intact neurons stay at their target
 
 
-def check_example_lesion_does_not_recover(results):
-    """The example's growth curves after complete deafferentation: the group stays far from its target."""
-    target = results.metadata["target_ca"]["e"]
-    m = recovery_measures(results)
-    assert m["ca_lesioned_before"] == pytest.approx(1.0, abs=0.1)
-    assert m["ca_lesioned_end"] < 0.1  # far from the target at the end (measured: 0.02)
-    assert m["recovered"] == 0.0 and np.isnan(m["time_to_recovered_s"])
-    # Its inhibitory spines grew along with the excitatory ones: the new input is half inhibitory.
-    assert m["i_input_lesioned_end"] > 2 * m["i_input_lesioned_before"]
-    assert phase_values(results, "mean_ca_intact", 10.0)["recovery"] == pytest.approx(target, rel=0.05)
-
-
-@pytest.mark.slow
-def test_example_lesion_does_not_recover(default_lesion):
-    """Documents the contrast: with NEST's example's growth curves (one gaussian with eta = 0 for every
-    element) the completely deafferented group stays silent; see docs/experiments.md.
-    `ButzLesionExperiment` is the model that recovers."""
-    check_example_lesion_does_not_recover(default_lesion)
-
-
-#: Seeds of the recovery signature (docs/experiments.md, scripts/lesion_recovery_seeds.py).
-BUTZ_SEEDS = (1, 2, 3, 4, 5)
-
-
-def check_butz_recovery(runs):
-    """The recovery signature over seeds: the lesioned group returns to its set point, the intact one stays."""
-    summary = recovery_over_seeds(runs)
-    assert summary["recovered_runs"][0] == len(runs)
-    assert summary["fell_below_runs"][0] >= 3  # measured: 4 of 5 fell below 80 % (minimum 0.79 ± 0.01)
-    assert summary["time_to_recovered_s"][0] < 30.0  # measured: 7.5 s
-    for m in map(recovery_measures, runs):
-        assert m["ca_lesioned_min"] < 0.85  # the lesion did push the group's Ca down
-        assert m["rate_lesioned_first"] < 0.5 * m["rate_lesioned_end"]
-        # Right after the lesion the activity lies between the dendritic (0.71 Hz) and axonal (2.86 Hz) zero points.
-        assert 0.71 < m["rate_lesioned_first"] < 2.86
-        assert m["ca_lesioned_end"] >= 0.8  # and it is back at 80 % of its target or more at the end
-        assert m["neurons_silent_end"] <= 0.05
-        assert abs(m["ca_intact_end"] - 1) <= 0.05
-        assert m["intact_max_deviation"] <= 0.05  # every 10 s mean of the intact group within 5 % of target
-        # The mechanism: excitatory spines grow, inhibitory spines retract, input from intact neurons rises.
-        assert m["den_ex_lesioned_peak"] > 1.5 * m["den_ex_lesioned_before"]
-        assert m["den_in_lesioned_min"] < 0.5 * m["den_in_lesioned_before"]
-        assert m["intact_input_lesioned_end"] > 2 * m["intact_input_lesioned_before"]
-
-
-@pytest.fixture(scope="module")
-def butz_lesions():
-    """`ButzLesionExperiment` at its default size and protocol for five seeds (about 6 minutes each on 1 core)."""
-    return [ButzLesionExperiment(rng_seed=seed).run() for seed in BUTZ_SEEDS]
-
-
-@pytest.mark.slow
-def test_butz_lesion_recovers_over_seeds(butz_lesions):
-    check_butz_recovery(butz_lesions)
-
-
-def check_half_input_mechanism(results):
-    """Keeping half the input: Ca between the zero points, spines grow while boutons retract, input from intact
-    neurons rises, the group returns toward its set point, but part of it is lost."""
-    m = recovery_measures(results)
-    assert 1 / 7 < m["ca_lesioned_min"] < 4 / 7  # between eta_D / eps and eta_A / eps
-    assert m["axon_ex_lesioned_min"] < 0.5 * m["axon_ex_lesioned_before"]
-    assert m["den_ex_lesioned_peak"] > 2 * m["den_ex_lesioned_before"]
-    assert m["intact_input_lesioned_end"] > 5 * m["intact_input_lesioned_before"]
-    assert m["ca_lesioned_end"] > 2 * m["ca_lesioned_min"]  # returns toward the set point
-    assert m["neurons_silent_end"] > 0.1  # but part of the group is lost
-
-
-@pytest.mark.slow
-def test_butz_lesion_of_half_the_input_shows_axons_retracting():
-    check_half_input_mechanism(ButzLesionExperiment(lesion_input_kept=0.5, rng_seed=1).run())
+# The recovery of the lesioned group over seeds, for both models: tests/test_lesion_recovery.py.
 
 
 @pytest.fixture(scope="module")
