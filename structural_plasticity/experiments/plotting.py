@@ -276,13 +276,14 @@ def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
         _band(ax_den, t, runs, "elements_den_ex_lesioned", color=colour, label=label)
         _band(ax_in, t, runs, "connections_intact_lesioned", n_lesioned, color=colour, label=label)
         params = runs[0].metadata.get("parameters", {})
+        model = runs[0].metadata.get("model", "").rsplit(".", 1)[-1]
         for name, text in (("growth_curve_axon_e", "axonal"), ("growth_curve_den_ex_e", "dendritic")):
             eta = (params.get(name) or {}).get("eta")
             if eta:
-                zero_points.add((eta / target, text))
+                zero_points.add((eta / target, f"{text} zero point of {model}"))
     for value, text in sorted(zero_points):
         ax_ca.axhline(value, color="grey", linewidth=0.8, linestyle="--")
-        ax_ca.text(0.01, value, f"{text} zero point", transform=ax_ca.get_yaxis_transform(), fontsize="x-small",
+        ax_ca.text(0.01, value, text, transform=ax_ca.get_yaxis_transform(), fontsize="x-small",
                    va="bottom", color="grey")
     ax_ca.set_ylabel("lesioned Ca / target")
     ax_axon.set_ylabel("Axon_ex per lesioned neuron")
