@@ -356,7 +356,8 @@ def test_cli_lesion_writes_data_metadata_and_figure(tmp_path):
     data = np.load(folder / "results.npz")
     assert len(data["time"]) == 10 and "connections_intact_lesioned" in data.files
     assert (folder / "lesion.png").stat().st_size > 10_000
-    assert "rate_lesioned" in (folder / "signature.txt").read_text()
+    table = (folder / "signature.txt").read_text()
+    assert "rate_lesioned" in table and "time from lesion back to 80 % of target" in table  # with recovery measures
 
 
 def test_cli_stimulate_runs_and_rejects_t_sim(tmp_path):

@@ -96,9 +96,28 @@ def save_experiment_figure(results, folder, formats, stem, plot=plot_experiment_
 
 def phase_signature(results):
     """Return the table of `signature` with 10 s windows, or a quarter of the shortest phase in short runs."""
+    return signature(results, window_s=_window(results))
+
+
+def _window(results):
+    """Averaging window (s): 10 s, or a quarter of the shortest phase in short runs."""
     phases = results.metadata.get("phases") or []
     shortest = min(p["duration_s"] for p in phases) if phases else 40.0
-    return signature(results, window_s=min(10.0, shortest / 4.0))
+    return min(10.0, shortest / 4.0)
+
+
+def lesion_signature(results):
+    """Return `phase_signature` followed by the recovery measures (`recovery_table`) of a lesion run.
+
+    The recovery measures need samples after the lesion; a run stopped before it gets the phase table alone.
+    """
+    from ..experiments.recovery import recovery_table  # noqa: PLC0415
+
+    table = phase_signature(results)
+    recovery = [p for p in results.metadata.get("phases", []) if p["name"] == "recovery"]
+    if recovery and len(results) and results["time"][-1] > recovery[0]["start_s"]:
+        table += "\n\nRecovery of the lesioned group\n" + recovery_table([results], window_s=_window(results))
+    return table
 
 
 def assembly_signature(results):
@@ -190,6 +209,7 @@ LESION = experiment_command(
         ),
     ),
     stem="lesion",
+    table=lesion_signature,
     summary="deafferent a group of excitatory neurons after growth and record how the network rewires",
     description=(
         "Grow the network, then remove the external input of a group of excitatory neurons (deafferentation, "
