@@ -43,7 +43,7 @@ def plot_block_probabilities(results, ax):
             ax.plot(t, results[series], style, color=BLOCK_COLOURS[block], label=BLOCK_LABELS[block], linewidth=1.5)
     ax.set_ylabel("connection probability")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper right", fontsize="small", framealpha=0.9, ncol=5)
+    ax.legend(loc="upper right", fontsize="small", framealpha=1.0, ncol=5)
 
 
 def plot_group_rates(results, ax):
@@ -58,7 +58,7 @@ def plot_group_rates(results, ax):
             ax.plot(t, results[f"rate_{name}"], color=colour, label=name)
     ax.set_ylabel("rate (Hz)")
     ax.set_xlabel("time (s)")
-    ax.legend(loc="lower right", fontsize="small", framealpha=0.9, ncol=3)
+    ax.legend(loc="lower right", fontsize="small", framealpha=1.0, ncol=3)
 
 
 def plot_snapshot(results, name, ax, max_bins=100, vmax=None):

@@ -110,7 +110,7 @@ def plot_experiment(results, fig=None):
     ax_el.set_xlabel("time (s)")
     for ax in (ax_ca, ax_rate, ax_conn, ax_el):
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="best", fontsize="small", framealpha=0.9, ncol=2)
+            ax.legend(loc="best", fontsize="small", framealpha=1.0, ncol=2)
         ax.set_ylim(bottom=0)
     if len(t):
         ax_el.set_xlim(0, float(np.max(t)))
@@ -136,7 +136,7 @@ def _finish_axes(axes, t_end):
     """Give each of `axes` that has labelled lines a legend, start its y axis at 0, and end time at `t_end`."""
     for ax in axes:
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="best", fontsize="small", framealpha=0.9, ncol=2)
+            ax.legend(loc="best", fontsize="small", framealpha=1.0, ncol=2)
         ax.set_ylim(bottom=0)
     axes[-1].set_xlim(0, t_end if t_end > 0 else 1.0)
 
