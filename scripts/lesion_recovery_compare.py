@@ -3,7 +3,15 @@
     python scripts/lesion_recovery_compare.py "Butz, 60 % kept=lesion-seeds/butz_k60" \\
         "example, 60 % kept=lesion-seeds/example_k60" -o lesion-seeds/comparison
 
-Each argument is ``LABEL=FOLDER``; FOLDER holds one ``seed-<n>/`` results folder per run. Writes
+Each argument is ``LABEL=FOLDER``; FOLDER holds one ``seed-<n>/`` results folder per run, or is the
+prefix of ensemble members ``FOLDER_seed-<n>/``, e.g. the grid points of
+
+    python -m structural_plasticity ensemble lesion --model butz --seeds 1-5 \
+        --grid lesion_input_kept=0.5,0.6 -j 2 -o lesions
+    python scripts/lesion_recovery_compare.py "50 %=lesions/lesion_input_kept-0.5" \
+        "60 %=lesions/lesion_input_kept-0.6" -o lesions/comparison
+
+Writes
 ``<out>.md`` (the table of `comparison_table`) and ``<out>.png`` (`plot_recovery_comparison`); an
 existing output is not overwritten unless ``--overwrite`` is given.
 """
@@ -21,10 +29,13 @@ def _condition(text):
     label, sep, folder = text.rpartition("=")
     if not sep or not label:
         raise argparse.ArgumentTypeError(f"expected LABEL=FOLDER, got {text!r}")
-    folders = sorted(Path(folder).glob("seed-*"), key=lambda p: int(p.name.split("-", 1)[1]))
+    path = Path(folder)
+    folders = list(path.glob("seed-*")) or list(path.parent.glob(f"{path.name}_seed-*"))
     if not folders:
-        raise argparse.ArgumentTypeError(f"{folder} holds no seed-<n> folders; run lesion_recovery_seeds.py first")
-    return label, folders
+        raise argparse.ArgumentTypeError(
+            f"neither {folder}/seed-<n> nor {folder}_seed-<n> folders exist; run the seeds first"
+        )
+    return label, sorted(folders, key=lambda p: int(p.name.rsplit("-", 1)[1]))
 
 
 def main(argv=None):

@@ -183,3 +183,31 @@ def test_plot_recovery_comparison_draws_each_condition():
     np.testing.assert_allclose(lines["shallow"].get_ydata(), dip_and_return(0.9) / TARGET)
     np.testing.assert_allclose(lines["deep"].get_ydata(), np.mean([r["mean_ca_lesioned"] for r in deep], 0) / TARGET)
     assert [line.get_label() for line in fig.axes[1].get_lines()] == ["deep", "shallow"]  # Axon_ex
+
+
+def test_compare_script_reads_seed_folders_and_ensemble_members_and_keeps_results(tmp_path):
+    """scripts/lesion_recovery_compare.py: ``seed-<n>`` folders and ``<prefix>_seed-<n>`` ensemble members alike;
+    an existing table is not overwritten without --overwrite."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import cli_env
+
+    def saved(folder, run):
+        run.metadata.update(parameters={}, completed=True)
+        run.save(folder)
+
+    for s, r in ((1, 30), (2, 40)):
+        saved(tmp_path / "deep" / f"seed-{s}", synthetic_run(dip_and_return(0.2, recover_at=r), seed=s))
+        saved(tmp_path / "ens" / f"kept-0.9_seed-{s}", synthetic_run(dip_and_return(0.9), seed=s))
+    script = Path(__file__).resolve().parent.parent / "scripts" / "lesion_recovery_compare.py"
+    argv = [sys.executable, str(script), f"deep={tmp_path / 'deep'}", f"shallow={tmp_path / 'ens' / 'kept-0.9'}"]
+    out = tmp_path / "cmp"
+    first = subprocess.run([*argv, "-o", str(out)], env=cli_env(), capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    table = (tmp_path / "cmp.md").read_text()
+    assert "| measure | deep (2 runs) | shallow (2 runs) |" in table and (tmp_path / "cmp.png").stat().st_size > 10_000
+    again = subprocess.run([*argv, "-o", str(out)], env=cli_env(), capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "--overwrite" in again.stderr
+    assert (tmp_path / "cmp.md").read_text() == table
