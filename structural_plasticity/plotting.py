@@ -25,8 +25,9 @@ def plot_ca_and_connections(results, ax=None):
 
     Parameters
     ----------
-    results : Results
-        Recorded series (``time``, ``mean_ca_e/i``, ``total_connections_e/i``) and ``target_ca`` metadata.
+    results : Results or MergedPoint
+        Recorded series (``time``, ``mean_ca_e/i``, ``total_connections_e/i``) and ``target_ca`` metadata;
+        for a merged ensemble (`structural_plasticity.ensemble`) the means with their 95 % bands.
     ax : matplotlib.axes.Axes, optional
         Axes for the Ca; the connections go on a twin axis.
 
@@ -35,32 +36,24 @@ def plot_ca_and_connections(results, ax=None):
     matplotlib.figure.Figure
     """
     fig, ax1 = _new_axes(ax, figsize=(8, 5))
-    t = results["time"] if "time" in results else np.empty(0)
     targets = results.metadata.get("target_ca", {})
+    # NEST's example fixes 0-0.275; grow the range only when a target or the data would be cut off.
+    top_ca = max([0.275] + [1.1 * v for v in targets.values()])
     for pop in ("e", "i"):
         if pop in targets:
             ax1.axhline(targets[pop], linewidth=4.0, color=COLOURS[f"target_{pop}"], label=f"target Ca ({LABELS[pop]})")
-        if f"mean_ca_{pop}" in results:
-            ax1.plot(t, results[f"mean_ca_{pop}"], COLOURS[pop], linewidth=2.0, label=f"Ca, {LABELS[pop]} neurons")
-    # NEST's example fixes 0-0.275; grow the range only when a target or the data would be cut off.
-    ca_series = [results[f"mean_ca_{p}"] for p in "ei" if f"mean_ca_{p}" in results and len(results[f"mean_ca_{p}"])]
-    top_ca = max([0.275] + [1.1 * v for v in targets.values()] + [1.05 * float(np.nanmax(c)) for c in ca_series])
+        top = _draw(ax1, results, f"mean_ca_{pop}", COLOURS[pop], linewidth=2.0, label=f"Ca, {LABELS[pop]} neurons")
+        top_ca = max(top_ca, 1.05 * top)
     ax1.set_ylim(0, top_ca)
     ax1.set_xlabel("time (s)")
     ax1.set_ylabel("mean Ca concentration")
     ax2 = ax1.twinx()
+    top_conn = 2500.0
     for pop in ("e", "i"):
-        if f"total_connections_{pop}" in results:
-            ax2.plot(
-                t,
-                results[f"total_connections_{pop}"],
-                COLOURS[f"conn_{pop}"],
-                linestyle="--",
-                linewidth=2.0,
-                label=f"{LABELS[pop]} connections",
-            )
-    counts = [results[f"total_connections_{p}"] for p in "ei" if f"total_connections_{p}" in results]
-    top_conn = max([2500.0] + [1.05 * float(np.max(c)) for c in counts if len(c)])
+        colour = COLOURS[f"conn_{pop}"]
+        label = f"{LABELS[pop]} connections"
+        top = _draw(ax2, results, f"total_connections_{pop}", colour, linestyle="--", linewidth=2.0, label=label)
+        top_conn = max(top_conn, 1.05 * top)
     ax2.set_ylim(0, top_conn)
     ax2.set_ylabel("connections")
     ax1.legend(loc="upper right", fontsize="small", framealpha=1.0)
@@ -74,7 +67,8 @@ def plot_overview(results, axes=None):
 
     Parameters
     ----------
-    results : Results
+    results : Results or MergedPoint
+        One run, or a merged ensemble (means with 95 % bands).
     axes : sequence of three matplotlib.axes.Axes, optional
         Axes for connections, rates and Ca spread; a new figure with three stacked axes when omitted.
 
@@ -88,26 +82,22 @@ def plot_overview(results, axes=None):
         fig, axes = plt.subplots(3, 1, sharex=True, figsize=(8, 9))
     ax_conn, ax_rate, ax_std = axes
     fig = ax_conn.figure
-    t = results["time"]
-    for key, label, style in (
-        ("connections_ee", "E→E", "m-"),
-        ("connections_ei", "E→I", "m--"),
-        ("connections_ie", "I→E", "k-"),
-        ("connections_ii", "I→I", "k--"),
+    for key, label, colour, style in (
+        ("connections_ee", "E→E", "m", "-"),
+        ("connections_ei", "E→I", "m", "--"),
+        ("connections_ie", "I→E", "k", "-"),
+        ("connections_ii", "I→I", "k", "--"),
     ):
-        if key in results:
-            ax_conn.plot(t, results[key], style, label=label)
+        _draw(ax_conn, results, key, colour, linestyle=style, label=label)
     ax_conn.set_ylabel("synapses")
     ax_conn.legend(loc="upper left", fontsize="small", ncol=2, framealpha=1.0)
     targets = results.metadata.get("target_ca", {})
     ca_per_hz = results.metadata.get("ca_per_hz")
     for pop in ("e", "i"):
-        if f"rate_{pop}" in results:
-            ax_rate.plot(t, results[f"rate_{pop}"], COLOURS[pop], label=f"{LABELS[pop]} rate")
+        _draw(ax_rate, results, f"rate_{pop}", COLOURS[pop], label=f"{LABELS[pop]} rate")
         if ca_per_hz and pop in targets:
             ax_rate.axhline(targets[pop] / ca_per_hz, color=COLOURS[f"target_{pop}"], linewidth=3, zorder=0)
-        if f"std_ca_{pop}" in results:
-            ax_std.plot(t, results[f"std_ca_{pop}"], COLOURS[pop], label=f"{LABELS[pop]} neurons")
+        _draw(ax_std, results, f"std_ca_{pop}", COLOURS[pop], label=f"{LABELS[pop]} neurons")
     ax_rate.set_ylabel("firing rate (Hz)")
     ax_rate.legend(loc="upper right", fontsize="small", framealpha=1.0)
     ax_std.set_ylabel("std of Ca over neurons")
@@ -117,7 +107,34 @@ def plot_overview(results, axes=None):
     return fig
 
 
+#: Opacity of the 95 % bands of merged ensembles.
+BAND_ALPHA = 0.25
+
+
+def _draw(ax, source, name, colour, **style):
+    """Plot series `name` of `source` on `ax`, with its 95 % band if `source` is a merged ensemble.
+
+    `source` is a `Results` (one run) or a `MergedPoint` (whose ``band(name)`` gives mean and band).
+    Returns the largest value drawn (0 when `source` lacks the series or it is empty), for axis limits.
+    """
+    if name not in source:
+        return 0.0
+    if hasattr(source, "band"):
+        t = source.series["time"]
+        values, low, high = source.band(name)
+        ax.fill_between(t, low, high, color=colour, alpha=BAND_ALPHA, linewidth=0)
+        drawn = np.append(high, values)
+    else:
+        t, values = source["time"], source[name]
+        drawn = np.asarray(values, dtype=float)
+    ax.plot(t, values, color=colour, **style)
+    return float(np.nanmax(drawn)) if drawn.size else 0.0
+
+
 def _title(results):
+    """Title of a run's figure; a merged ensemble (it has ``n`` and ``name``) gets `_merged_title`."""
+    if hasattr(results, "band"):
+        return _merged_title(results)
     meta = results.metadata
     n = meta.get("parameters", {})
     parts = []
@@ -129,4 +146,17 @@ def _title(results):
         parts.append(f"seed {meta['rng_seed']}")
     if meta and not meta.get("completed", True):
         parts.append("INCOMPLETE")
+    return ", ".join(parts)
+
+
+def _merged_title(merged):
+    params = merged.metadata.get("parameters", {})
+    parts = []
+    if params:
+        parts.append(
+            f"{params.get('number_excitatory_neurons', '?')} E + {params.get('number_inhibitory_neurons', '?')} I"
+        )
+    if merged.name != "default":
+        parts.append(merged.name)
+    parts.append(f"mean of {merged.n} seeds, 95 % bands")
     return ", ".join(parts)
