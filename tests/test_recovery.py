@@ -80,6 +80,18 @@ def test_no_recovery_and_no_drop():
     assert no_drop["recovered"] == 1.0  # but it is at >= 80 % at the end
 
 
+def test_a_run_without_growth_phase_has_no_before_values():
+    """A lesion started from a saved network records no growth phase: "before" is NaN, the rest is measured."""
+    full = synthetic_run(dip_and_return(0.2, recover_at=40))
+    after = full["phase"] == 1
+    series = {name: full[name][after] for name in full.names}
+    series["phase"] = np.zeros(after.sum(), dtype=int)  # the recovery phase is the run's only phase
+    metadata = dict(full.metadata, phases=[full.metadata["phases"][1]])
+    m = recovery_measures(Results(series, metadata), window_s=5.0)
+    assert np.isnan(m["ca_lesioned_before"]) and np.isnan(m["den_ex_lesioned_before"])
+    assert m["ca_lesioned_min"] == pytest.approx(0.2) and m["time_to_recovered_s"] == pytest.approx(30.0)
+
+
 def test_per_neuron_final_ca_gives_fractions_of_recovered_and_silent_neurons():
     final = TARGET * np.array([1.0, 0.9, 0.5, 0.05, 0.0])
     m = recovery_measures(synthetic_run(dip_and_return(0.2, 30), final_ca=final), window_s=5.0)

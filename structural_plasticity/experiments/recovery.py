@@ -76,7 +76,8 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
     ----------
     results : Results
         Results of a `LesionProtocol` run (phases ``growth`` and ``recovery``, groups ``lesioned`` and
-        ``intact``, elements of the lesioned group recorded).
+        ``intact``, elements of the lesioned group recorded). A run without a growth phase (started from
+        a saved network) gets NaN for the measures before the lesion.
     window_s : float
         Averaging window (s of simulated time).
     fraction : float
@@ -93,8 +94,13 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
     """
     target = results.metadata["target_ca"]["e"]
     phases = [p["name"] for p in results.metadata["phases"]]
-    growth, recovery = phases.index("growth"), phases.index("recovery")
-    before = phase_mask(results, growth, window_s, "end")
+    recovery = phases.index("recovery")
+    # A run started from a saved network has no growth phase: its "before" measures are NaN.
+    before = (
+        phase_mask(results, phases.index("growth"), window_s, "end")
+        if "growth" in phases
+        else np.zeros(len(results), dtype=bool)
+    )
     after = phase_mask(results, recovery, window_s, "start")
     end = phase_mask(results, recovery, window_s, "end")
     during = phase_mask(results, recovery)
