@@ -129,6 +129,7 @@ class ButzLesionExperiment(LesionProtocol, ButzNetwork):
 
     * 60 % kept: the group's Ca falls to 0.79 of its target and is back at 1.01 at the end; but it never
       falls below the axonal zero point, so its axons grow rather than retract;
+    * 55 % kept: Ca falls to 0.60, just above the axonal zero point, and is back at 1.00; axons still grow;
     * 50 % kept: Ca falls to 0.26, between the zero points: spines grow while axons retract, as in
       Butz & van Ooyen's model; a quarter of the neurons fall below the dendritic zero point and are
       lost, so the group's mean ends at 0.74 although the other neurons are back at their target;
