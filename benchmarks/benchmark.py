@@ -126,9 +126,7 @@ def drive(variant, t_sim_ms, n_exc, n_inh):
         # The diagnostic variants: the package does no recording.
         if variant == "recorder":
             recorder = nest.Create("spike_recorder")
-            nest.Connect(
-                example.nodes_e + example.nodes_i, recorder, syn_spec={"synapse_model": "static_synapse_hpc"}
-            )
+            nest.Connect(example.nodes_e + example.nodes_i, recorder, syn_spec={"synapse_model": "static_synapse_hpc"})
         setup_done = time.perf_counter()
         if variant == "bare":
             nest.Simulate(t_sim_ms)

@@ -43,9 +43,15 @@ def main(argv=None):
     models = tuple(experiment.plastic_synapses())
 
     def pairwise():
-        sends = {(n, m): len(nest.GetConnections(source=nodes[n], synapse_model=m)) > 0 for n, _ in pairs for m in models}
+        sends = {
+            (n, m): len(nest.GetConnections(source=nodes[n], synapse_model=m)) > 0 for n, _ in pairs for m in models
+        }
         return [
-            sum(len(nest.GetConnections(source=nodes[s], target=nodes[t], synapse_model=m)) for m in models if sends[(s, m)])
+            sum(
+                len(nest.GetConnections(source=nodes[s], target=nodes[t], synapse_model=m))
+                for m in models
+                if sends[(s, m)]
+            )
             for s, t in pairs
         ]
 

@@ -33,7 +33,15 @@ MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "structural_plasticity results folder"
 MANIFEST_VERSION = 1
 #: Data files any run writes, and other names the package writes.
-PACKAGE_FILES = ("results.npz", "results.csv", "metadata.json", "arrays.npz", "signature.txt", "connectivity.npz", MANIFEST)
+PACKAGE_FILES = (
+    "results.npz",
+    "results.csv",
+    "metadata.json",
+    "arrays.npz",
+    "signature.txt",
+    "connectivity.npz",
+    MANIFEST,
+)
 #: Data files whose presence means a folder holds the results of a run.
 DATA_FILES = ("results.npz", "results.csv", "metadata.json")
 #: Stems of the figures the package draws (each in any of `FIGURE_FORMATS`).

@@ -72,8 +72,16 @@ def test_scaling_runs(tmp_path):
 
 def test_experiment_recording_benchmark_runs(tmp_path):
     out = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "experiment_recording.py"), "--growth", "1", "--repeats", "1", "--json",
-         str(tmp_path / "e.json")],
+        [
+            sys.executable,
+            str(BENCHMARKS / "experiment_recording.py"),
+            "--growth",
+            "1",
+            "--repeats",
+            "1",
+            "--json",
+            str(tmp_path / "e.json"),
+        ],
         env=cli_env(),
         capture_output=True,
         text=True,

@@ -5,6 +5,7 @@ over one second at a fixed Ca has the sign of its growth curve and the size of a
 """
 
 import json
+
 import numpy as np
 import pytest
 

@@ -41,6 +41,7 @@ def main_merge(argv):
 
     return run(argv)
 
+
 #: Sub-commands: name -> callable taking the arguments after the name and returning the exit status.
 #: Each has a one-line ``summary`` for the list in ``--help``.
 SUBCOMMANDS = {

@@ -15,9 +15,9 @@ from pathlib import Path
 from ..experiments import AssemblyExperiment, ButzLesionExperiment, LesionExperiment, StimulationExperiment, signature
 from ..experiments.base import GROUP_SELECTIONS
 from ..folder import Unit
+from ..networks.gallinaro import SIZES
 from ..output import save_figure
 from .command import SimulationCommand
-from ..networks.gallinaro import SIZES
 from .options import (
     HZ,
     RUN_OPTIONS,

@@ -283,8 +283,9 @@ def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
                 zero_points.add((eta / target, f"{text} zero point of {model}"))
     for value, text in sorted(zero_points):
         ax_ca.axhline(value, color="grey", linewidth=0.8, linestyle="--")
-        ax_ca.text(0.01, value, text, transform=ax_ca.get_yaxis_transform(), fontsize="x-small",
-                   va="bottom", color="grey")
+        ax_ca.text(
+            0.01, value, text, transform=ax_ca.get_yaxis_transform(), fontsize="x-small", va="bottom", color="grey"
+        )
     ax_ca.set_ylabel("lesioned Ca / target")
     ax_axon.set_ylabel("Axon_ex per lesioned neuron")
     ax_den.set_ylabel("Den_ex per lesioned neuron")

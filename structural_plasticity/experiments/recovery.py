@@ -215,7 +215,9 @@ def recovery_table(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
     summary = recovery_over_seeds(runs, window_s, fraction)
     pct = f"{100 * fraction:g}"
     seeds = [r.metadata.get("rng_seed", "?") for r in runs]
-    runs_text = f"{len(runs)} runs (seeds {', '.join(map(str, seeds))})" if len(runs) != 1 else f"1 run (seed {seeds[0]})"
+    runs_text = (
+        f"{len(runs)} runs (seeds {', '.join(map(str, seeds))})" if len(runs) != 1 else f"1 run (seed {seeds[0]})"
+    )
     lines = [f"{runs_text}; mean ± sd (n) over {window_s:g} s windows"]
     width = max(len(label.format(pct=pct)) for _, label, _ in TABLE_ROWS)
     for key, label, fmt in TABLE_ROWS:
