@@ -19,20 +19,13 @@ import sys
 import time
 from pathlib import Path
 
-from structural_plasticity import ConfigurationError, load_results
+from structural_plasticity import load_results
+from structural_plasticity.ensemble.run import member_state
 from structural_plasticity.experiments import ButzLesionExperiment, LesionExperiment
 from structural_plasticity.experiments.plotting import plot_recovery
 from structural_plasticity.experiments.recovery import recovery_table
 
 MODELS = {"butz": ButzLesionExperiment, "example": LesionExperiment}
-
-
-def _completed(folder):
-    """Return True if `folder` holds the results of a completed run."""
-    try:
-        return bool(load_results(folder).metadata.get("completed"))
-    except ConfigurationError:
-        return False
 
 
 def main(argv=None):
@@ -56,7 +49,7 @@ def main(argv=None):
     runs = []
     for seed in args.seeds:
         folder = args.out / f"seed-{seed}"
-        if _completed(folder):
+        if member_state(folder) == "completed":  # the ensemble's test: metadata.json says so
             print(f"seed {seed}: already in {folder}", flush=True)
         else:
             started = time.perf_counter()

@@ -108,12 +108,7 @@ def plot_experiment(results, fig=None):
                 )
     ax_el.set_ylabel("elements per neuron")
     ax_el.set_xlabel("time (s)")
-    for ax in (ax_ca, ax_rate, ax_conn, ax_el):
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="best", fontsize="small", framealpha=1.0, ncol=2)
-        ax.set_ylim(bottom=0)
-    if len(t):
-        ax_el.set_xlim(0, float(np.max(t)))
+    _finish_axes((ax_ca, ax_rate, ax_conn, ax_el), float(np.max(t)) if len(t) else None)
     params = meta.get("parameters", {})
     fig.suptitle(
         f"{meta.get('model', 'experiment').rsplit('.', 1)[-1]}: {params.get('number_excitatory_neurons', '?')} E + "
@@ -133,12 +128,16 @@ def _stacked_axes(fig, rows, height):
 
 
 def _finish_axes(axes, t_end):
-    """Give each of `axes` that has labelled lines a legend, start its y axis at 0, and end time at `t_end`."""
+    """Give each of `axes` that has labelled lines a legend, start its y axis at 0, and end time at `t_end`.
+
+    With `t_end` None the time axis keeps matplotlib's limits.
+    """
     for ax in axes:
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="best", fontsize="small", framealpha=1.0, ncol=2)
         ax.set_ylim(bottom=0)
-    axes[-1].set_xlim(0, t_end if t_end > 0 else 1.0)
+    if t_end is not None:
+        axes[-1].set_xlim(0, t_end)
 
 
 def _band(ax, t, runs, series, scale=1.0, **style):
@@ -218,7 +217,7 @@ def plot_recovery(runs, fraction=0.8, fig=None):
         )
     ax_in.set_ylabel("synapses per lesioned neuron")
     ax_in.set_xlabel("time (s)")
-    _finish_axes((ax_ca, ax_el, ax_in), float(np.max(t)) if len(t) else 0.0)
+    _finish_axes((ax_ca, ax_el, ax_in), float(np.max(t)) if len(t) else 1.0)
     meta = first.metadata
     params = meta.get("parameters", {})
     seeds = ", ".join(str(r.metadata.get("rng_seed", "?")) for r in runs)
