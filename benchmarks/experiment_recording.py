@@ -34,7 +34,7 @@ def main(argv=None):
     import nest
 
     from structural_plasticity.experiments import LesionExperiment
-    from structural_plasticity.experiments.counting import PathwayCounter
+    from structural_plasticity.networks.counting import PathwayCounter
 
     experiment = LesionExperiment(growth_duration=args.growth * 1000.0, recovery_duration=1000.0)
     experiment.run()
@@ -55,7 +55,7 @@ def main(argv=None):
             for s, t in pairs
         ]
 
-    counter = PathwayCounter(experiment, nodes)
+    counter = PathwayCounter(experiment.structure, nodes)
 
     def derived():
         counter.reset()

@@ -1,13 +1,20 @@
 """Homeostatic structural plasticity in NEST: NEST's structural plasticity example as research software.
 
+What is simulated lives in `structural_plasticity.networks`, what is done to a network over time in
+`structural_plasticity.experiments`, the analysis of saved results in `structural_plasticity.analysis`,
+and the command line in `structural_plasticity.cli`.
+
 Importing this package imports neither NEST nor matplotlib.pyplot and changes no global state.
 """
 
-from .butz import ButzNetwork
-from .ei_network import ExcitatoryInhibitoryNetwork
 from .errors import ConfigurationError, NestNotInstalledError
-from .model import StructralPlasticityExample, StructuralPlasticityExample
-from .network import PlasticNetwork
+from .networks import (
+    ButzNetwork,
+    ExcitatoryInhibitoryNetwork,
+    PlasticNetwork,
+    StructralPlasticityExample,
+    StructuralPlasticityExample,
+)
 from .results import Results, load_results
 from .version import __version__
 

@@ -39,7 +39,7 @@ import numpy as np
 
 from .engine import import_nest, nest_rejections
 from .errors import ConfigurationError
-from .model import StructuralPlasticityExample
+from .networks import StructuralPlasticityExample
 
 #: The series NEST's example records, compared one by one.
 SERIES = ("mean_ca_e", "mean_ca_i", "total_connections_e", "total_connections_i")

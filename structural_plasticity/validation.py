@@ -5,7 +5,7 @@ parameter dict, or a growth rate of 1e10 elements/ms, crashes it with a segmenta
 Poisson rate of 1e24 Hz makes it loop forever inside ``nest.Simulate``, deaf to Ctrl-C. So every value
 is checked here, before NEST sees it: `parameter_values` walks every parameter (into dicts and lists),
 and the functions below the limits (`input_rate`, `delay`, `growth_curve`, `calcium`, `network_memory`)
-apply them, each with the reason it is where it is. `network.PlasticNetwork.validate_limits` applies them
+apply them, each with the reason it is where it is. `networks.checks.limits` applies them
 to what a network builds (its populations, synapses, pathways and input), so every configuration gets them.
 """
 
@@ -14,6 +14,7 @@ import numbers
 import os
 
 from .errors import ConfigurationError
+from .parallel import launcher_size
 
 #: NEST counts time in integer tics of 0.001 ms (its default ``tics_per_ms`` of 1000, which the package
 #: never changes); the resolution must be a whole number of tics.
@@ -370,8 +371,6 @@ def network_memory(n_neurons, delay_steps=0.0, n_processes=None, available=None)
     available : float, optional
         Bytes of memory of this machine; default: its physical memory (no check when unknown).
     """
-    from .parallel import launcher_size  # noqa: PLC0415
-
     n_processes = launcher_size() if n_processes is None else n_processes
     if available is None:
         try:

@@ -4,6 +4,8 @@ NEST's example is loaded from the installed NEST (see `structural_plasticity.fid
 independent reference: the package must record exactly (not approximately) the same series.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 from conftest import fast_growth
@@ -64,9 +66,9 @@ def test_comparison_detects_a_difference(monkeypatch):
     """The check is able to fail: a package that changes the input weight by 1 % no longer agrees."""
 
     class Perturbed(StructuralPlasticityExample):
-        def connect_external_input(self):
-            self.psc_ext *= 1.01
-            super().connect_external_input()
+        def input_spec(self):
+            spec = super().input_spec()
+            return dataclasses.replace(spec, weight=spec.weight * 1.01)
 
     monkeypatch.setattr(fidelity, "StructuralPlasticityExample", Perturbed)
     report = fidelity.compare_with_nest_example(

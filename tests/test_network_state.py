@@ -14,8 +14,9 @@ import pytest
 from conftest import fast_growth
 from numpy.testing import assert_array_equal
 
-from structural_plasticity import ConfigurationError, StructuralPlasticityExample, state
+from structural_plasticity import ConfigurationError, StructuralPlasticityExample
 from structural_plasticity.experiments import LesionExperiment, StimulationExperiment
+from structural_plasticity.networks import state
 
 
 def nest_snapshot(network):
@@ -182,13 +183,20 @@ def test_experiment_saves_the_grown_network_after_growth_and_branches_from_it(tm
 
 
 def test_a_network_of_another_shape_is_refused_in_one_line(grown):
+    # The file is read when the network is built, not when the object is made.
     params = dict(grown["params"], initial_network=str(grown["path"]), number_excitatory_neurons=40)
     with pytest.raises(ConfigurationError, match=r"population 'e' has 80 neurons in the file, 40 in the model") as info:
-        StructuralPlasticityExample(**params)
+        StructuralPlasticityExample(**params).build()
     assert "\n" not in str(info.value)
     params = dict(grown["params"], initial_network=str(grown["path"]), neuron_model="iaf_psc_exp")
     with pytest.raises(ConfigurationError, match=r"population 'e' is iaf_psc_alpha in the file, iaf_psc_exp"):
-        StructuralPlasticityExample(**params)
+        StructuralPlasticityExample(**params).load_initial_network()
+
+
+def test_a_network_file_is_read_when_the_network_is_built_not_when_it_is_made(tmp_path):
+    example = StructuralPlasticityExample(initial_network=str(tmp_path / "later.npz"))  # no file I/O here
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        example.load_initial_network()
 
 
 def test_save_parameters_are_checked():
@@ -255,7 +263,7 @@ def _bad_files(grown, tmp_path):
 def test_bad_network_files_are_refused_in_one_line(grown, tmp_path):
     for name, message in _bad_files(grown, tmp_path).items():
         with pytest.raises(ConfigurationError, match=message) as info:
-            StructuralPlasticityExample(**dict(grown["params"], initial_network=str(tmp_path / name)))
+            StructuralPlasticityExample(**dict(grown["params"], initial_network=str(tmp_path / name))).build()
         assert "\n" not in str(info.value), name
 
 

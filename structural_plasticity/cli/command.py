@@ -115,6 +115,7 @@ class SimulationCommand:
         """Run the sub-command with the arguments after its name; return the exit status."""
         args = self.build_parser().parse_args(argv)
         example = self.model_for(args)(**self.parameters(args))  # checks every parameter before NEST is imported
+        example.load_initial_network()  # a saved network to start from is read and checked before anything is written
         settings = OutputSettings.from_args(args)
         if getattr(example, "save_network_path", None):
             from ..state import check_output_file  # noqa: PLC0415

@@ -1,6 +1,6 @@
 """Groups and phases: the machinery shared by the lesion and stimulation experiments.
 
-`Experiment` extends `StructuralPlasticityExample` with two things:
+`Experiment` adds two things to any network configuration (a `PlasticNetwork`):
 
 * **Groups.** A subclass returns named neuron groups from `define_groups` (they may overlap the E and
   I populations and each other). Each group gets the series of a population (``mean_ca_<group>``,
@@ -28,8 +28,8 @@ import numpy as np
 from .. import validation as check
 from ..engine import import_nest, local_nodes
 from ..errors import ConfigurationError
-from ..network import PlasticNetwork
-from .counting import PathwayCounter
+from ..networks.builder import PlasticNetwork
+from ..networks.counting import PathwayCounter
 
 #: How an intervention group is picked from the excitatory neurons (see `Experiment.group_selection`).
 GROUP_SELECTIONS = ("random", "first")
@@ -255,7 +255,7 @@ class Experiment(PlasticNetwork):
         queried; see `PathwayCounter`.
         """
         if self._counter is None:
-            self._counter = PathwayCounter(self, self.populations())
+            self._counter = PathwayCounter(self.structure, self.populations())
         self._counter.reset()
         pairs = self.connection_pairs()
         local = [self._counter.count(s, t) for s, t in pairs]
@@ -292,7 +292,7 @@ class Experiment(PlasticNetwork):
         """Return the synaptic element names a group's neurons all have (the same on every rank)."""
         if group not in self._elements_cache:
             ids = set(self.groups[group].tolist())
-            specs = self.population_specs()
+            specs = self.structure.populations
             shared = None
             for name, nodes in self.nodes.items():
                 if ids & set(nodes.tolist()):

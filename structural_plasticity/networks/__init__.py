@@ -1,15 +1,39 @@
-"""Network configurations of `PlasticNetwork` beyond NEST's example.
+"""What is simulated: the builder, every network configuration, their structure as data, and network files.
 
-* `GallinaroRotterNetwork`: the network in which Gallinaro & Rotter (2018, Sci Rep 8:3754; Gallinaro,
-  Gašparović & Rotter 2022, PLoS Comput Biol 18:e1009836) showed that homeostatic structural plasticity
-  forms cell assemblies: excitatory-to-excitatory synapses are plastic, every other pathway is static.
-* `StaticNetwork`: any network given as data, without structural plasticity (the reference in which
-  the Gallinaro-Rotter network measures its target rate).
+* `PlasticNetwork` (`builder`): the builder every network is a configuration of; its parameters
+  (`parameters`), its checks before NEST (`checks`), the per-sample read-out (`readout`, `counting`).
+* Configurations: `StructuralPlasticityExample` (NEST's example, `example`), its base
+  `ExcitatoryInhibitoryNetwork` (`ei`), `ButzNetwork` (Butz & van Ooyen's growth curves per element,
+  `butz`), `GallinaroRotterNetwork` (the assembly network of Gallinaro & Rotter 2018, 2022, `gallinaro`)
+  and `StaticNetwork` (any network given as data, without plasticity, `static`).
+* `specs`: the records a configuration returns (`Population`, `PlasticSynapse`, `StaticPathway`,
+  `Input`) and the `Structure` a build keeps.
+* `state`: network files (save, load, check, restore): grow once, branch many.
 
 Importing this package imports neither NEST nor pyplot.
 """
 
+from .builder import CA_READOUTS, PlasticNetwork
+from .butz import ButzNetwork
+from .ei import ExcitatoryInhibitoryNetwork
+from .example import StructralPlasticityExample, StructuralPlasticityExample
 from .gallinaro import SIZES, GallinaroRotterNetwork
+from .specs import Input, PlasticSynapse, Population, StaticPathway, Structure
 from .static import StaticNetwork
 
-__all__ = ["SIZES", "GallinaroRotterNetwork", "StaticNetwork"]
+__all__ = [
+    "CA_READOUTS",
+    "SIZES",
+    "ButzNetwork",
+    "ExcitatoryInhibitoryNetwork",
+    "GallinaroRotterNetwork",
+    "Input",
+    "PlasticNetwork",
+    "PlasticSynapse",
+    "Population",
+    "StaticNetwork",
+    "StaticPathway",
+    "StructralPlasticityExample",
+    "StructuralPlasticityExample",
+    "Structure",
+]

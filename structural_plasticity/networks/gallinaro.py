@@ -22,8 +22,8 @@ from dataclasses import replace
 from .. import validation as check
 from ..engine import import_nest
 from ..errors import ConfigurationError
-from ..network import PlasticNetwork
-from ..specs import Input, PlasticSynapse, Population, StaticPathway
+from .builder import PlasticNetwork
+from .specs import Input, PlasticSynapse, Population, StaticPathway
 from .static import StaticNetwork
 
 #: What each size sets (parameters left at None take these values). "measure": `measure_target_rate`.
@@ -135,6 +135,8 @@ class GallinaroRotterNetwork(PlasticNetwork):
     target_measurement_time = 10_000.0  # simulated time of the static reference network (ms)
     target_measurement_transient = 2_000.0  # initial part of it whose spikes are not counted (ms)
 
+    #: The population protocols act on by default (the excitatory one).
+    EXCITATORY_POPULATION = "e"
     #: Name of the plastic E→E synapse model.
     SYNAPSE_E = "synapse_ee"
     #: The growth curve of both elements (Gallinaro & Rotter use the linear one, integer elements).

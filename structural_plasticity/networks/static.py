@@ -4,7 +4,7 @@ Useful as a reference: the activity of a network whose plastic pathways are repl
 (`GallinaroRotterNetwork.measure_target_rate` measures its target rate in one).
 """
 
-from ..network import PlasticNetwork
+from .builder import PlasticNetwork
 
 
 class StaticNetwork(PlasticNetwork):
