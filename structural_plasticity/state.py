@@ -13,6 +13,5 @@ from .networks.state import (  # noqa: F401
     load_network,
     node_ids,
     restore_input_weights,
-    restore_network,
     save_network,
 )

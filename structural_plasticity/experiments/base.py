@@ -268,17 +268,17 @@ class Experiment(PlasticNetwork):
         ``elements_<element>_<group>`` is the mean of NEST's ``z`` (grown elements, a real number) and
         ``connected_<element>_<group>`` the mean of ``z_connected`` (elements bound in synapses).
         """
+        columns = self.structure.element_names
         for name in self.element_groups:
             local = local_nodes(self.groups[name])
             elements = sorted(self._element_names(name))
             sums = np.zeros(1 + 2 * len(elements))
             if len(local):
-                status = local.get("synaptic_elements")
-                status = [status] if isinstance(status, dict) else status
-                sums[0] = len(status)
+                table = self.updater.element_table(local)  # NEST's status, or the package's own elements
+                sums[0] = len(local)
                 for k, element in enumerate(elements):
-                    sums[1 + 2 * k] = sum(s[element]["z"] for s in status)
-                    sums[2 + 2 * k] = sum(s[element]["z_connected"] for s in status)
+                    sums[1 + 2 * k] = table["z"][:, columns.index(element)].sum()
+                    sums[2 + 2 * k] = table["z_connected"][:, columns.index(element)].sum()
             totals = self.comm.sum(sums)
             n = totals[0]
             values = {}

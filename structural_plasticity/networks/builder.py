@@ -38,6 +38,7 @@ from .parameters import Parameterised
 from .readout import Sampling
 from .running import Running
 from .specs import Structure
+from .updates import UPDATES
 
 #: How the recorded mean Ca is read (see `PlasticNetwork.ca_readout`).
 CA_READOUTS = checks.CA_READOUTS
@@ -90,6 +91,7 @@ class PlasticNetwork(Parameterised, Sampling, Running):
         self.time_offset_ms = 0.0  # simulated time of the saved network the run starts from (ms)
         self._network_file = None  # the checked file of `initial_network`, read by `load_initial_network`
         self._structure = None  # the structure of the current build (`structure`)
+        self.updater = None  # who does the structural update in the current build (`updates`)
         self.snapshots = None  # connectivity.Snapshots, with `snapshot_every`, after `start_recording`
         self.take_parameters(parameters)
         self.check_parameters()
@@ -275,6 +277,7 @@ class PlasticNetwork(Parameterised, Sampling, Running):
         checks.models_exist(nest, {name: pop.model for name, pop in structure.populations.items()})
         self.comm = Communicator(nest)
         check_launch(nest)
+        self.updater = UPDATES["nest"](self)
         with nest_rejections(
             "the kernel settings and synapse models",
             "check dt, rng_seed, update_interval and the weights and delays of the synapses",
@@ -282,20 +285,12 @@ class PlasticNetwork(Parameterised, Sampling, Running):
             nest.local_num_threads = self.threads
             nest.resolution = self.dt
             nest.rng_seed = self.rng_seed
-            nest.structural_plasticity_update_interval = self.update_interval
+            self.updater.configure_kernel(nest)
             for model, syn in structure.synapses.items():
                 nest.CopyModel(syn.base_model, model, {"weight": syn.weight, "delay": syn.delay})
             for pathway in structure.pathways:
                 nest.CopyModel(pathway.base_model, pathway.name, {"weight": pathway.weight, "delay": pathway.delay})
-            nest.structural_plasticity_synapses = {
-                model: {
-                    "synapse_model": model,
-                    "pre_synaptic_element": syn.pre_element,
-                    "post_synaptic_element": syn.post_element,
-                    "allow_autapses": bool(syn.allow_autapses),
-                }
-                for model, syn in structure.synapses.items()
-            }
+            self.updater.register_synapses(nest)
         self.nodes = {}
         self.noise = None
         self.recorder = Recorder()
@@ -309,7 +304,7 @@ class PlasticNetwork(Parameterised, Sampling, Running):
     def _create_population(self, name, pop):
         nest = import_nest()
         checks.neuron_parameters(name, pop, nest.GetDefaults(pop.model))
-        params = dict(pop.params, synaptic_elements=pop.elements) if pop.elements else dict(pop.params)
+        params = self.updater.neuron_params(pop)
         # NEST reports bad growth-curve types as bare IndexError/NESTError, a huge size as MemoryError.
         with nest_rejections(
             f"{pop.size} {pop.model} neurons of population {name!r} with their parameters and growth curves",
@@ -318,8 +313,8 @@ class PlasticNetwork(Parameterised, Sampling, Running):
             nodes = nest.Create(pop.model, pop.size, params=params)
         # NEST silently ignores unknown keys inside synaptic elements: compare with what it stored.
         local = local_nodes(nodes)
-        if len(local) and pop.elements:
-            checks.stored_elements(pop.elements, local[0].get("synaptic_elements"))
+        if len(local):
+            self.updater.check_created(pop, local[0])
         return nodes
 
     def connect_static(self):
@@ -357,15 +352,18 @@ class PlasticNetwork(Parameterised, Sampling, Running):
     def restore_synapses(self):
         """Instead of `connect_static`: connect the synapses of `initial_network` and set its neuron state.
 
-        See `state.restore_network`. Recorded times continue from the saved time (`time_offset_ms`);
-        NEST's own clock restarts at 0.
+        Static synapses, Ca and V_m by `state`; plastic synapses and synaptic elements by the structural
+        update (`updates`). Recorded times continue from the saved time (`time_offset_ms`); NEST's own
+        clock restarts at 0.
         """
         nest = import_nest()
         saved = self._network_file
         state.check_models_exist(saved, nest)
         self._restore_started = time.perf_counter()
-        info = state.restore_network(saved, self.nodes, self.structure, self.comm.size)
-        self.static_connections = dict(info.pop("static_connections"))
+        state.check_node_ids(saved, self.nodes)
+        self.static_connections = state.connect_static(saved, self.structure)
+        info = self.updater.restore(saved, self.nodes)
+        state.set_neuron_state(saved, self.nodes, self.comm.size)
         if self.static_connections:
             self.results.metadata["static_connections"] = dict(self.static_connections)
         self.results.metadata["initial_network"] = {

@@ -44,8 +44,7 @@ class Running:
         -------
         Results
         """
-        nest = import_nest()
-        nest.EnableStructuralPlasticity()
+        self.updater.start()
         self.start_recording()
         with self.running():
             self.run_protocol(callback=callback)
@@ -107,10 +106,9 @@ class Running:
         callback : callable, optional
             Called as ``callback(self)`` after each sample.
         """
-        nest = import_nest()
         n_samples = check.multiple_of("duration", duration, "record_interval", self.record_interval)
         for _ in range(n_samples):
-            nest.Simulate(self.record_interval)
+            self.updater.simulate(self.record_interval)
             self.record()
             if self.save_network_at is not None and abs(self.now_ms() - self.save_network_at) < self.dt / 2:
                 self.save_network(self.save_network_path)

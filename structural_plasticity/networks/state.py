@@ -4,8 +4,10 @@ Growing NEST's example from no synapses to its set point takes about 150 s of si
 wall time); experiments that start from a grown network (lesion, stimulation, ...) can instead start
 from a file. `save_network` writes the complete state a continuation needs, gathered from every MPI
 rank; `load_network` reads it back with numpy alone (``allow_pickle=False``) and checks it;
-`restore_network` rebuilds it in a freshly prepared kernel, so that NEST's bookkeeping of connected
-synaptic elements (``z_connected``) is right. The layout is documented in docs/network-state.md and in
+the restore functions (`check_node_ids`, `connect_static`, `connect_counted`, `set_neuron_state`,
+`set_elements`, `restore_input_weights`) rebuild it in a freshly prepared kernel, so that NEST's
+bookkeeping of connected synaptic elements (``z_connected``) is right when NEST does the structural
+update (`updates.NestUpdate`). The layout is documented in docs/network-state.md and in
 `NetworkFile`.
 
 The file format is this module's business alone: the builder (`PlasticNetwork`) hands it the nodes and
@@ -90,7 +92,7 @@ def gather_network(network):
     params = sorted({p for pop in specs.values() for p in pop.params})
     synapse_models = [*structure.synapses, *(p.name for p in structure.pathways)]
 
-    local = _local_neurons(_local_neurons_collection(network.nodes, network.comm.size), elements, params)
+    local = _local_neurons(_local_neurons_collection(network.nodes, network.comm.size), params, network.updater)
     synapses = _local_synapses(nest, synapse_models)
     inputs = _local_input(nest, network.noise)
     gathered = network.comm.gather((local, synapses, inputs))
@@ -228,23 +230,22 @@ def check_output_file(path, overwrite=False):
         )
 
 
-def _local_neurons(local, elements, params):
-    """Return the per-neuron arrays of the neurons `local` (flattened ``(n, elements)`` for element keys)."""
+def _local_neurons(local, params, updater):
+    """Return the per-neuron arrays of the neurons `local` (flattened ``(n, elements)`` for element keys).
+
+    The elements come from the structural update (`updates`): NEST's status, or the package's own state.
+    """
     n = len(local)
     status = _statuses(local, ["global_id", "Ca", "V_m", "synaptic_elements", *params]) if n else []
     out = {"id": np.array([s["global_id"] for s in status], dtype=np.int64)}
     out["Ca"] = np.array([s["Ca"] for s in status], dtype=float)
     out["V_m"] = np.array([s["V_m"] for s in status], dtype=float)
     for key in params:
-        out[f"param_{key}"] = np.array([_number(s.get(key)) for s in status], dtype=float)
+        out[f"param_{key}"] = np.array([number_or_nan(s.get(key)) for s in status], dtype=float)
+    table = updater.element_table(local, [s["synaptic_elements"] for s in status])
     for key in ELEMENT_KEYS:
-        out[f"element_{key}"] = np.array(
-            [_number((s["synaptic_elements"] or {}).get(e, {}).get(key)) for s in status for e in elements], dtype=float
-        )
-    out["element_growth_curve"] = np.array(
-        [str((s["synaptic_elements"] or {}).get(e, {}).get("growth_curve", "")) for s in status for e in elements],
-        dtype="U16",
-    )
+        out[f"element_{key}"] = table[key].reshape(-1)
+    out["element_growth_curve"] = table["growth_curve"].reshape(-1)
     return out
 
 
@@ -286,7 +287,7 @@ def _statuses(local, keys):
     return [{k: values[k][i] for k in keys} for i in range(n)]
 
 
-def _number(value):
+def number_or_nan(value):
     """Return `value` as float (bools as 0/1), NaN when absent or not a number."""
     if value is None or isinstance(value, (str, dict, list, tuple)):
         return math.nan
@@ -569,38 +570,27 @@ def check_models_exist(saved, nest):
 # =====================================================================================================
 # Restoring
 # =====================================================================================================
-def restore_network(saved, nodes, structure, n_processes):
-    """Rebuild the synapses and the neuron state of `saved` in freshly created `nodes`.
-
-    Static synapses are connected with array-style ``Connect`` (fast, no element bookkeeping); plastic
-    synapses are connected with their pre- and post-synaptic element names, so that NEST counts them in
-    ``z_connected``. NodeCollections must be sorted and unique, so the plastic synapses of a model are
-    split into chains whose sources and targets both increase (`increasing_chains`), one ``Connect`` per
-    chain. Then every local neuron gets its saved ``Ca``, ``V_m`` and number of elements ``z``. Must run
-    on every rank with the same file (each rank keeps the synapses onto its own neurons).
-
-    Parameters
-    ----------
-    saved : NetworkFile
-    nodes : dict of str to nest.NodeCollection
-        The populations, created in a prepared kernel (`prepare_simulation`, `create_nodes`), nothing connected.
-    structure : specs.Structure
-        The structure restored into (its plastic synapses and static pathways are connected).
-    n_processes : int
-        MPI processes (with one, every neuron is local).
-
-    Returns
-    -------
-    dict
-        ``static_connections`` (synapses per static pathway on this rank) and ``connect_calls``.
-    """
-    nest = import_nest()
+def check_node_ids(saved, nodes):
+    """Raise `ConfigurationError` unless the freshly created `nodes` have the node ids of the saved populations."""
     for name, collection in nodes.items():
         if not np.array_equal(node_ids(collection), saved.population_ids(name)):
             raise ConfigurationError(
                 f"the neurons of population {name!r} got other node ids than in {saved.path}; restore into a "
                 "network that creates nothing before its populations"
             )
+
+
+def connect_static(saved, structure):
+    """Connect the saved synapses of every static pathway of `structure` (array-style ``Connect``).
+
+    Must run on every rank with the same file (each rank keeps the synapses onto its own neurons).
+
+    Returns
+    -------
+    dict
+        ``{pathway name: synapses in the file}``.
+    """
+    nest = import_nest()
     static = {}
     for pathway in structure.pathways:
         source, target, weight, delay = saved.synapses(pathway.name)
@@ -609,6 +599,21 @@ def restore_network(saved, nodes, structure, n_processes):
                 source, target, "one_to_one", {"synapse_model": pathway.name, "weight": weight, "delay": delay}
             )
         static[pathway.name] = len(source)
+    return static
+
+
+def connect_counted(saved, structure):
+    """Connect the saved plastic synapses with their element names, so that NEST counts them in ``z_connected``.
+
+    NodeCollections must be sorted and unique, so the plastic synapses of a model are split into chains
+    whose sources and targets both increase (`increasing_chains`), one ``Connect`` per chain.
+
+    Returns
+    -------
+    int
+        The number of ``nest.Connect`` calls.
+    """
+    nest = import_nest()
     n_calls = 0
     for model, syn in structure.synapses.items():
         source, target, weight, delay = saved.synapses(model)
@@ -626,8 +631,7 @@ def restore_network(saved, nodes, structure, n_processes):
                 },
             )
             n_calls += 1
-    _set_neuron_state(saved, nodes, n_processes)
-    return {"static_connections": static, "connect_calls": n_calls}
+    return n_calls
 
 
 def increasing_chains(source, target):
@@ -663,28 +667,41 @@ def increasing_chains(source, target):
     return [np.asarray(chain, dtype=np.int64) for chain in chains]
 
 
-def _set_neuron_state(saved, nodes, n_processes):
-    """Give every local neuron its saved Ca, V_m and number of synaptic elements z."""
-    local = _local_neurons_collection(nodes, n_processes)
+def set_neuron_state(saved, nodes, n_processes):
+    """Give every local neuron of `nodes` its saved Ca and V_m."""
+    local, rows = _local_rows(saved, nodes, n_processes)
+    a = saved.arrays
+    if len(local):
+        local.set([{"Ca": float(a["neuron_Ca"][row]), "V_m": float(a["neuron_V_m"][row])} for row in rows])
+
+
+def set_elements(saved, nodes, n_processes):
+    """Give every local neuron of `nodes` its saved number of synaptic elements z (NEST's own elements)."""
+    local, rows = _local_rows(saved, nodes, n_processes)
     if not len(local):
         return
-    if n_processes == 1:
-        ids = np.concatenate([node_ids(collection) for collection in nodes.values()])
-    else:
-        ids = np.atleast_1d(np.asarray(local.get("global_id"), dtype=np.int64))
-    rows = np.searchsorted(saved.arrays["neuron_id"], ids)
     a = saved.arrays
     elements = saved.meta["element_names"]
     has = a["element_growth_curve"][rows] != ""
     z = a["element_z"][rows]
-    status = []
-    for k, row in enumerate(rows):
-        entry = {"Ca": float(a["neuron_Ca"][row]), "V_m": float(a["neuron_V_m"][row])}
-        grown = {e: {"z": float(z[k, j])} for j, e in enumerate(elements) if has[k, j]}
-        if grown:
-            entry["synaptic_elements_param"] = grown
-        status.append(entry)
-    local.set(status)
+    status = [
+        {"synaptic_elements_param": {e: {"z": float(z[k, j])} for j, e in enumerate(elements) if has[k, j]}}
+        for k in range(len(rows))
+    ]
+    if any(entry["synaptic_elements_param"] for entry in status):
+        local.set(status)
+
+
+def _local_rows(saved, nodes, n_processes):
+    """Return the local neurons of `nodes` and the row of each in the file's neuron arrays."""
+    local = _local_neurons_collection(nodes, n_processes)
+    if not len(local):
+        return local, np.empty(0, np.int64)
+    if n_processes == 1:
+        ids = np.concatenate([node_ids(collection) for collection in nodes.values()])
+    else:
+        ids = np.atleast_1d(np.asarray(local.get("global_id"), dtype=np.int64))
+    return local, np.searchsorted(saved.arrays["neuron_id"], ids)
 
 
 def restore_input_weights(saved, noise, spec):
