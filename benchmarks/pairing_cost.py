@@ -20,6 +20,7 @@ Example: ``python benchmarks/pairing_cost.py --sizes 1000,10000,100000 --repeats
 import argparse
 import json
 import math
+import os
 import platform
 import statistics
 import sys
@@ -144,7 +145,7 @@ def main(argv=None):
     report = {
         "what": "CPU time ('s', median over repeats; wall time beside it) of one structural update's "
         "deletion choice and pairing",
-        "parameters": vars(args),
+        "parameters": {**vars(args), "json": os.path.relpath(args.json, Path(__file__).resolve().parent.parent)},
         "rows": rows,
         "numpy": np.__version__,
         "scipy": scipy.__version__,

@@ -203,6 +203,13 @@ def test_deletion_from_pre_skips_ineligible_targets():
     np.testing.assert_array_equal(table.targets, [2])
 
 
+def test_deletion_from_an_empty_table_or_without_deficits_chooses_nothing():
+    rng = np.random.default_rng(21)
+    assert PlasticSynapses(5).choose_deletions(np.full(5, 3), "post", rng).rows.size == 0
+    table = PlasticSynapses(5, [0, 1], [1, 2])
+    assert table.choose_deletions(np.zeros(5, dtype=int), "pre", rng).rows.size == 0 and len(table) == 2
+
+
 def test_deletion_without_remove_leaves_the_table():
     table = PlasticSynapses(3, [0, 1, 2], [1, 2, 0])
     chosen = table.choose_deletions(np.array([1, 0, 0]), "post", np.random.default_rng(6), remove=False)

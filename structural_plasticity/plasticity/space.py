@@ -1,8 +1,9 @@
-"""Positions of neurons on a 2D sheet, distances (optionally on a torus) and the Gaussian kernel.
+"""Positions of neurons on a 2D sheet, distances (optionally on a torus), the Gaussian kernel, cells.
 
 Pure numpy. Coordinates are in micrometres, with the sheet covering ``[0, width] x [0, height]``.
 A periodic sheet is a torus: distances use the nearest image, as Sinha et al. (2021) do to avoid
 edge effects. Neurons are numbered by a global index ``0..N-1``; ``positions[i]`` is neuron ``i``'s.
+`CellGrid` bins a sheet into cells so that neighbours within a radius are found without all pairs.
 """
 
 import math

@@ -176,13 +176,13 @@ class PlasticSynapses:
         if deficit.size and deficit.min() < 0:
             raise ConfigurationError("deficit_per_neuron has negative entries; pass numpy.maximum(-vacant, 0)")
         own, other = (self._sources, self._targets) if side == "pre" else (self._targets, self._sources)
-        candidate = np.ones(len(self), dtype=bool)
+        candidate, n = None, self._out if side == "pre" else self._in  # all synapses count
         if eligible_partner is not None:
             eligible = np.asarray(eligible_partner, dtype=bool)
             if eligible.shape != (self.n_neurons,):
                 raise ConfigurationError(f"eligible_partner must have one bool per neuron ({self.n_neurons})")
             candidate = eligible[other]
-        n = np.bincount(own[candidate], minlength=self.n_neurons)
+            n = np.bincount(own[candidate], minlength=self.n_neurons)
         k = np.minimum(deficit, n)  # NEST caps k at the number of synapses the neuron has
         rows = self._smallest_keys(own, candidate, k, n, rng)
         chosen = Deletions(rows, self._sources[rows].astype(np.int64), self._targets[rows].astype(np.int64))
@@ -191,19 +191,21 @@ class PlasticSynapses:
         return chosen
 
     def _smallest_keys(self, own, candidate, k, n, rng):
-        """Rows of the ``k[i]`` candidate synapses with the smallest random keys, for each neuron i."""
+        """Rows of the ``k[i]`` candidate synapses (mask, None for all) with the smallest keys, per neuron i."""
         if not np.any(k):
             return np.zeros(0, dtype=np.int64)
         key = rng.random(len(self))
         kf = k.astype(float)
         margin = _MARGIN * (np.sqrt(kf) + 1.0)
         threshold = np.where(k > 0, np.minimum(1.0, (kf + margin) / np.maximum(n, 1)), -1.0)
-        rows, short = self._take(own, candidate & (key < threshold[own]), key, k)
+        below = key < threshold[own]
+        rows, short = self._take(own, below if candidate is None else below & candidate, key, k)
         if short.size:  # a neuron with fewer than k keys under its threshold: redo it without one
             redo = np.zeros(self.n_neurons, dtype=bool)
             redo[short] = True
             rows = rows[~redo[own[rows]]]
-            extra, _ = self._take(own, candidate & redo[own], key, k)
+            again = redo[own]
+            extra, _ = self._take(own, again if candidate is None else again & candidate, key, k)
             rows = np.concatenate([rows, extra])
         return np.sort(rows)
 
