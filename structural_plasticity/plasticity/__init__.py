@@ -1,0 +1,1 @@
+"""A structural update done by the package: synapse bookkeeping, deletion choice, pairing, positions."""
