@@ -8,19 +8,14 @@ not series (e.g. the synapse lists of a connectivity snapshot) go to a second NP
 
 import csv
 import json
-import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from .errors import ConfigurationError
-
-DATA_NPZ = "results.npz"
-DATA_CSV = "results.csv"
-METADATA_JSON = "metadata.json"
-ARRAYS_NPZ = "arrays.npz"
-#: Files whose presence means a folder already holds results.
-RESULT_FILES = (DATA_NPZ, DATA_CSV, METADATA_JSON, ARRAYS_NPZ)
+from .files import ARRAYS_NPZ, METADATA_JSON, RESULTS_CSV, RESULTS_NPZ, jsonable
+from .folder import ResultsFolder, verify
 
 #: Unit and meaning of the series NEST's example network records (others, such as group series, may be added);
 #: each saved metadata.json carries the entries of the series it holds as ``series_doc``.
@@ -147,23 +142,21 @@ class Results:
         list of pathlib.Path
             The files of the unit.
         """
-        from .folder import ResultsFolder  # noqa: PLC0415  (folder imports this module's names lazily too)
-
         with ResultsFolder(folder, overwrite=True) as target:
             return target.save_results(self)
 
     def write_files(self, unit):
         """Write NPZ, CSV and JSON to the paths `unit.path(name)` gives (see `folder.Unit`)."""
         arrays = self.as_dict()
-        with open(unit.path(DATA_NPZ), "wb") as fh:
+        with open(unit.path(RESULTS_NPZ), "wb") as fh:
             np.savez(fh, **arrays)
-        with open(unit.path(DATA_CSV), "w", newline="", encoding="utf-8") as fh:
+        with open(unit.path(RESULTS_CSV), "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(arrays)
             writer.writerows(zip(*(a.tolist() for a in arrays.values())))
         documented = {name: SERIES_DOC[name] for name in self.names if name in SERIES_DOC}
         with open(unit.path(METADATA_JSON), "w", encoding="utf-8") as fh:
-            json.dump(_jsonable(dict(self.metadata, series_doc=documented)), fh, indent=2, sort_keys=True)
+            json.dump(jsonable(dict(self.metadata, series_doc=documented)), fh, indent=2, sort_keys=True)
             fh.write("\n")
         # Attachments (connectivity snapshots, ...) and arrays that are not series are files of the same unit:
         # in the manifest, saved together.
@@ -196,10 +189,8 @@ def load_results(folder):
     ConfigurationError
         If the folder does not hold complete, readable results; the message names the file and the problem.
     """
-    from .folder import verify  # noqa: PLC0415
-
     folder = Path(folder)
-    npz, meta = folder / DATA_NPZ, folder / METADATA_JSON
+    npz, meta = folder / RESULTS_NPZ, folder / METADATA_JSON
     try:
         missing = [p.name for p in (npz, meta) if not p.is_file()]
     except OSError as exc:
@@ -218,8 +209,6 @@ def load_results(folder):
 
 def _read_arrays(path):
     """Read ``arrays.npz`` (arrays that are not series) without unpickling; damaged files are refused."""
-    import zipfile  # noqa: PLC0415
-
     try:
         with np.load(path, allow_pickle=False) as data:
             return {name: data[name] for name in data.files}
@@ -229,8 +218,6 @@ def _read_arrays(path):
 
 def _read_series(path):
     """Read the series of an NPZ written by `Results.write_files`, refusing anything else."""
-    import zipfile  # noqa: PLC0415
-
     try:
         with np.load(path, allow_pickle=False) as data:
             series = {name: data[name] for name in data.files}
@@ -281,49 +268,3 @@ def _read_metadata(path):
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
             raise ConfigurationError(f"{path}: target_ca[{pop!r}] is {value!r}, not a number")
     return metadata
-
-
-def holds_results(folder):
-    """Return True if `folder` contains any file a run writes as results."""
-    from .folder import holds_results as holds  # noqa: PLC0415
-
-    return holds(folder)
-
-
-class _atomic:
-    """Open a temporary file beside `path` and move it onto `path` only when closed successfully.
-
-    For single files at paths the user chose outside a results folder (a saved network, see `state`);
-    files of a results folder are written through its unit (`folder.Unit`) instead.
-    """
-
-    def __init__(self, path, mode, **kwargs):
-        self.path = Path(path)
-        self.tmp = self.path.with_name(f".{self.path.name}.tmp{os.getpid()}")
-        self.fh = open(self.tmp, mode, **kwargs)
-
-    def __enter__(self):
-        return self.fh
-
-    def __exit__(self, exc_type, exc, tb):
-        self.fh.close()
-        if exc_type is None:
-            os.replace(self.tmp, self.path)
-        else:
-            self.tmp.unlink(missing_ok=True)
-        return False
-
-
-def _jsonable(value):
-    """Convert numpy scalars and arrays (and tuples) inside `value` to plain JSON types."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value

@@ -28,7 +28,8 @@ import numpy as np
 
 from .engine import import_nest, local_nodes
 from .errors import ConfigurationError
-from .results import _atomic, _jsonable
+from .files import atomic_write as _atomic
+from .files import jsonable as _jsonable
 from .version import __version__
 
 #: Name of the format, stored in every file (``meta["format"]``).

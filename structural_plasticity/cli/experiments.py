@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..experiments import AssemblyExperiment, ButzLesionExperiment, LesionExperiment, StimulationExperiment, signature
 from ..experiments.base import GROUP_SELECTIONS
+from ..files import ASSEMBLY_FIGURE, LESION_FIGURE, SIGNATURE_TXT, STIMULATION_FIGURE, atomic_write
 from ..folder import Unit
 from ..networks.gallinaro import SIZES
 from ..output import save_figure
@@ -29,8 +30,6 @@ from .options import (
     positive_float,
     without,
 )
-
-SIGNATURE_TXT = "signature.txt"
 
 ASSEMBLY_SIZES = tuple(SIZES)
 
@@ -133,8 +132,11 @@ def write_signature(results, unit, table=phase_signature):
     `unit` is a `folder.Unit` (the file joins the folder's manifest) or a folder path.
     """
     table = table(results)
-    target = unit / SIGNATURE_TXT if isinstance(unit, Unit) else Path(unit) / SIGNATURE_TXT
-    target.write_text(table + "\n", encoding="utf-8")
+    if isinstance(unit, Unit):
+        (unit / SIGNATURE_TXT).write_text(table + "\n", encoding="utf-8")  # committed with the unit
+    else:
+        with atomic_write(Path(unit) / SIGNATURE_TXT, "w", encoding="utf-8") as fh:
+            fh.write(table + "\n")
     return table
 
 
@@ -208,7 +210,7 @@ LESION = experiment_command(
             group="experiment",
         ),
     ),
-    stem="lesion",
+    stem=LESION_FIGURE,
     table=lesion_signature,
     summary="deafferent a group of excitatory neurons after growth and record how the network rewires",
     description=(
@@ -246,7 +248,7 @@ STIMULATE = experiment_command(
             group="experiment",
         ),
     ),
-    stem="stimulation",
+    stem=STIMULATION_FIGURE,
     summary="raise the input of a group of excitatory neurons for a while and record assembly formation",
     description=(
         "Grow the network, raise the external input of a group of excitatory neurons for a while, then return "
@@ -319,7 +321,7 @@ ASSEMBLY = experiment_command(
             group="experiment",
         ),
     ),
-    stem="assembly",
+    stem=ASSEMBLY_FIGURE,
     summary="Gallinaro & Rotter's assembly formation: stimulate a group, watch it wire to itself",
     description=(
         "Gallinaro & Rotter's network (iaf_psc_delta neurons; static E→I, I→E, I→I; only E→E plastic, linear "

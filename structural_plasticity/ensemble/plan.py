@@ -15,19 +15,17 @@ checked without NEST: bad seeds, unknown parameter names and values the class re
 import hashlib
 import itertools
 import json
-import os
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigurationError
+from ..files import PLAN_JSON, write_json
 from ..version import __version__
 
-PLAN_JSON = "ensemble.json"
 #: Version of the plan file's layout; a plan of another format is refused.
 PLAN_FORMAT = 1
-#: Sub-command -> "module:class" whose parameters a grid may vary (imported only when needed).
 #: Options the ensemble sets for every member itself; given among the run options they are refused.
 RESERVED_OPTIONS = {
     "--seed": "give seeds with --seeds",
@@ -379,9 +377,7 @@ def write_plan(plan, folder):
     )
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{PLAN_JSON}.tmp{os.getpid()}"
-        tmp.write_text(json.dumps(content, indent=2) + "\n")
-        os.replace(tmp, path)  # concurrent array tasks write the same content; the rename is atomic
+        write_json(path, content)  # concurrent array tasks write the same content; each write is atomic
     except OSError as exc:
         raise ConfigurationError(
             f"cannot write the ensemble folder {folder} ({exc.strerror or exc}); choose another with -o"

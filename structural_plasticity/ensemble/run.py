@@ -12,7 +12,6 @@ terminal reaches them only through this forwarding, exactly once.
 """
 
 import json
-import os
 import shlex
 import signal
 import subprocess
@@ -24,11 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigurationError
-from ..results import METADATA_JSON
+from ..files import METADATA_JSON, STDERR_LOG, STDOUT_LOG
 from .plan import write_plan
 
-STDOUT_LOG = "stdout.log"
-STDERR_LOG = "stderr.log"
 #: Exit statuses of a member stopped by SIGINT / SIGTERM (it saved partial results).
 INTERRUPTED_STATUSES = (130, 143, -signal.SIGINT, -signal.SIGTERM, -signal.SIGKILL)
 
