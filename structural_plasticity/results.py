@@ -207,6 +207,38 @@ def load_results(folder):
     return Results(_read_series(npz), metadata, arrays)
 
 
+def run_state(folder):
+    """Return whether `folder` holds a completed run: ``"completed"``, ``"incomplete"`` or ``"missing"``.
+
+    The one test of completion the package uses (ensembles skip completed members by it): the folder
+    holds one complete unit (`folder.verify`: its manifest says ``complete`` and every file it lists is
+    there, unchanged), and the unit's ``metadata.json`` says the run ended (``"completed": true``; a
+    checkpoint of a running run or an interrupted run says false). A folder written before manifests
+    existed is judged by its ``metadata.json`` alone.
+
+    Parameters
+    ----------
+    folder : str or path-like
+
+    Returns
+    -------
+    str
+        ``"completed"``; ``"incomplete"`` for anything else that exists (partial results, an unfinished
+        or mixed save, only logs); ``"missing"`` when there is no such folder.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        return "missing"
+    try:
+        manifest = verify(folder)
+        if manifest is not None and METADATA_JSON not in manifest["files"]:
+            return "incomplete"  # figures drawn into a folder of their own, say: no run's results
+        completed = _read_metadata(folder / METADATA_JSON).get("completed") is True
+    except ConfigurationError:
+        return "incomplete"
+    return "completed" if completed else "incomplete"
+
+
 def _read_arrays(path):
     """Read ``arrays.npz`` (arrays that are not series) without unpickling; damaged files are refused."""
     try:

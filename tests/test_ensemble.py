@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from conftest import cli_env
 
-from structural_plasticity import ConfigurationError, load_results
+from structural_plasticity import ConfigurationError, Results, load_results
 from structural_plasticity.ensemble import (
     describe,
     load_merged,
@@ -263,6 +263,23 @@ def test_rerunning_skips_completed_members_and_reruns_incomplete_ones(ensemble):
     for m in plan.members:
         if m.index != 2:
             assert load_results(folder / m.folder).metadata["started_at"] == started[m.folder]
+
+
+def test_a_member_is_completed_only_as_a_complete_unit_whose_run_ended(tmp_path):
+    """One notion of complete (`results.run_state`): the manifest verifies and the unit's metadata says so."""
+    assert member_state(tmp_path / "none") == "missing"
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "stderr.log").write_text("")
+    assert member_state(tmp_path / "logs") == "incomplete"  # started, nothing saved
+    Results({"time": [1.0]}, {"completed": False, "status": "running"}).save(tmp_path / "checkpoint")
+    assert member_state(tmp_path / "checkpoint") == "incomplete"
+    Results({"time": [1.0]}, {"completed": True, "status": "completed"}).save(tmp_path / "done")
+    assert member_state(tmp_path / "done") == "completed"
+    # Killed while committing a save: metadata.json already says completed, the manifest says "writing".
+    manifest = tmp_path / "done" / "manifest.json"
+    manifest.write_text(json.dumps(dict(json.loads(manifest.read_text()), state="writing")))
+    assert json.loads((tmp_path / "done" / "metadata.json").read_text())["completed"] is True
+    assert member_state(tmp_path / "done") == "incomplete"
 
 
 def test_a_failing_member_stops_no_other_and_is_reported(tmp_path, capsys):

@@ -2,7 +2,7 @@
 
 NEST allows one kernel per process, so an ensemble is process-level parallelism: a thread pool of
 ``jobs`` workers (`concurrent.futures`), each starting one member with `subprocess` and waiting for it.
-Completed members (``"completed": true`` in their ``metadata.json``) are skipped, so rerunning an
+Completed members (`results.run_state`: a complete unit whose run ended) are skipped, so rerunning an
 ensemble resumes it; incomplete and failed members run again. A failing member never stops the others.
 
 SIGINT (Ctrl-C) or SIGTERM to the ensemble is forwarded once to every running member, which stops after
@@ -11,7 +11,6 @@ A second signal kills the members. Members run in their own sessions, so a Ctrl-
 terminal reaches them only through this forwarding, exactly once.
 """
 
-import json
 import shlex
 import signal
 import subprocess
@@ -23,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigurationError
-from ..files import METADATA_JSON, STDERR_LOG, STDOUT_LOG
+from ..files import STDERR_LOG, STDOUT_LOG
+from ..results import run_state
 from .plan import write_plan
 
 #: Exit statuses of a member stopped by SIGINT / SIGTERM (it saved partial results).
@@ -54,16 +54,11 @@ class Outcome:
 
 
 def member_state(folder):
-    """Return ``"completed"``, ``"incomplete"`` (results or logs without completion) or ``"missing"``."""
-    meta = Path(folder) / METADATA_JSON
-    if meta.is_file():
-        try:
-            if json.loads(meta.read_text()).get("completed") is True:
-                return "completed"
-        except (OSError, json.JSONDecodeError):
-            pass
-        return "incomplete"
-    return "incomplete" if Path(folder).exists() else "missing"
+    """Return ``"completed"``, ``"incomplete"`` (results or logs without completion) or ``"missing"``.
+
+    The package's one test of completion, `results.run_state`, applied to a member's folder.
+    """
+    return run_state(folder)
 
 
 def member_command(plan, member, folder, python=None, launcher=None):
