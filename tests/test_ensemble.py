@@ -12,16 +12,17 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 
 import numpy as np
 import pytest
 from conftest import cli_env
 
-from structural_plasticity import ConfigurationError, Results, load_results
+from structural_plasticity import ConfigurationError, Results, ensemble, load_results
+from structural_plasticity.cli import SIMULATIONS, SUBCOMMANDS
 from structural_plasticity.ensemble import (
     describe,
     load_merged,
-    make_plan,
     member_state,
     merge_ensemble,
     parse_grid_item,
@@ -29,8 +30,11 @@ from structural_plasticity.ensemble import (
     run_ensemble,
     t_critical,
 )
-from structural_plasticity.ensemble.command import main_ensemble, main_merge
 from structural_plasticity.ensemble.plan import write_plan
+
+#: The engine's make_plan over the command line's sub-commands, and the command line's ensemble and merge.
+make_plan = partial(ensemble.make_plan, commands=SIMULATIONS)
+main_ensemble, main_merge = SUBCOMMANDS["ensemble"], SUBCOMMANDS["merge"]
 
 #: Run options of a tiny member: 40 E + 10 I neurons for 2 s, recorded every 0.5 s, no figures.
 TINY = ["--n-exc", "40", "--n-inh", "10", "--t-sim", "2", "--record-interval", "500", "--no-plot"]
@@ -343,7 +347,7 @@ def test_ctrl_c_stops_every_member_which_keeps_its_partial_results(tmp_path):
     folder = tmp_path / "stop"
     # The default network (1000 neurons) needs about a second per simulated second: 60 s outlast the wait below.
     code = (
-        "import sys; from structural_plasticity.ensemble.command import main_ensemble as m; sys.exit(m(sys.argv[1:]))"
+        "import sys; from structural_plasticity.cli import SUBCOMMANDS; sys.exit(SUBCOMMANDS['ensemble'](sys.argv[1:]))"
     )
     args = ["--seeds", "1-3", "-j", "2", "-o", str(folder), "-q", "--t-sim", "60", "--no-plot"]
     proc = subprocess.Popen(

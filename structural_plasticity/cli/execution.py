@@ -31,12 +31,10 @@ from ..interrupts import exit_status
 from ..output import save_standard_figures
 from ..parallel import Communicator, check_launch, check_launch_before_import
 from ..summary import summarize
-from .parser import PROG
+from .parser import EXIT_STATUS_BY_SIGNAL, PROG
 
 #: How often (wall-clock seconds) a running simulation saves what it has recorded so far.
 CHECKPOINT_EVERY_S = 60.0
-#: Exit status of a run stopped by a signal (128 + the signal's number, as shells report it).
-EXIT_STATUS_BY_SIGNAL = {"SIGINT": 130, "SIGTERM": 143}
 
 
 @dataclass
@@ -176,7 +174,7 @@ class Progress:
     def __init__(self, example, enabled):
         self.bar = None
         if enabled:
-            from tqdm.auto import tqdm  # noqa: PLC0415
+            from tqdm.auto import tqdm  # noqa: PLC0415  (a third-party import, only when a bar is shown)
 
             # disable=None: tqdm turns itself off when stderr is not a terminal (logs, CI).
             self.bar = tqdm(

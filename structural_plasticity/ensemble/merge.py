@@ -161,7 +161,7 @@ def _scalar(value):
     return np.asarray(value).item()  # 0-d array -> int or float
 
 
-def merge_ensemble(folder, write=True, plot=True, formats=("png",)):
+def merge_ensemble(folder, write=True, plot=True, formats=("png",), commands=None):
     """Merge whatever completed members an ensemble folder holds; write the merged files.
 
     Parameters
@@ -175,6 +175,8 @@ def merge_ensemble(folder, write=True, plot=True, formats=("png",)):
         the grid points).
     formats : sequence of str
         Figure formats.
+    commands : mapping of str to command, optional
+        The sub-commands members may run: the plan is checked against its class again (see `load_plan`).
 
     Returns
     -------
@@ -187,7 +189,7 @@ def merge_ensemble(folder, write=True, plot=True, formats=("png",)):
         If the folder holds no ensemble, or no member is completed yet.
     """
     folder = Path(folder)
-    plan = load_plan(folder)
+    plan = load_plan(folder, commands)
     merged = []
     for point in plan.points:
         members = [m for m in plan.members if m.point == point]
