@@ -17,23 +17,77 @@ from .errors import ConfigurationError
 from .files import ARRAYS_NPZ, METADATA_JSON, RESULTS_CSV, RESULTS_NPZ, jsonable
 from .folder import ResultsFolder, verify
 
-#: Unit and meaning of the series NEST's example network records (others, such as group series, may be added);
-#: each saved metadata.json carries the entries of the series it holds as ``series_doc``.
-SERIES_DOC = {
-    "time": "end of the sample interval (s)",
-    "mean_ca_e": "mean Ca of excitatory neurons",
-    "mean_ca_i": "mean Ca of inhibitory neurons",
-    "std_ca_e": "standard deviation of Ca over excitatory neurons",
-    "std_ca_i": "standard deviation of Ca over inhibitory neurons",
-    "rate_e": "mean firing rate of excitatory neurons over the interval (Hz)",
-    "rate_i": "mean firing rate of inhibitory neurons over the interval (Hz)",
-    "total_connections_e": "excitatory synapses (E->E + E->I)",
-    "total_connections_i": "inhibitory synapses (I->E + I->I)",
-    "connections_ee": "synapses from excitatory to excitatory neurons",
-    "connections_ei": "synapses from excitatory to inhibitory neurons",
-    "connections_ie": "synapses from inhibitory to excitatory neurons",
-    "connections_ii": "synapses from inhibitory to inhibitory neurons",
+#: How the series documentation names populations of NEST's example; any other population by its name.
+POPULATION_WORDS = {"e": "excitatory", "i": "inhibitory"}
+#: Meaning and unit of the series every network records per population (see `series_doc`).
+_PER_POPULATION = {
+    "mean_ca_": "mean Ca of {p} neurons",
+    "std_ca_": "standard deviation of Ca over {p} neurons",
+    "rate_": "mean firing rate of {p} neurons over the interval (Hz)",
 }
+
+
+def series_doc(names, groups=()):
+    """Return the meaning and unit of the series `names` that a network records, ``{name: text}``.
+
+    Each saved ``metadata.json`` carries this as ``series_doc``. Documented are ``time`` and, for every
+    population the series name, ``mean_ca_<p>``, ``std_ca_<p>``, ``rate_<p>``,
+    ``connections_<source><target>`` and ``total_connections_<source>`` (`PlasticNetwork.record`);
+    the populations are read from the names themselves, so any population names work. Series of an
+    experiment's `groups` and other series are left out.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Names of the recorded series.
+    groups : iterable of str
+        Names of neuron groups (an experiment's), whose series are not documented.
+
+    Returns
+    -------
+    dict of str to str
+        In the order of `names`.
+    """
+    names, groups = list(names), set(groups)
+    populations = {}
+    for name in names:
+        for prefix in _PER_POPULATION:
+            if name.startswith(prefix) and name[len(prefix) :] and name[len(prefix) :] not in groups:
+                populations.setdefault(name[len(prefix) :], None)
+    pathways = {}
+    for name in names:
+        if name.startswith("connections_"):
+            pair = _split_pathway(name[len("connections_") :], populations)
+            if pair is not None:
+                pathways[name] = pair
+
+    def words(population):
+        return POPULATION_WORDS.get(population, repr(population))
+
+    doc = {}
+    for name in names:
+        if name == "time":
+            doc[name] = "end of the sample interval (s)"
+        elif name in pathways:
+            source, target = pathways[name]
+            doc[name] = f"synapses from {words(source)} to {words(target)} neurons"
+        elif name.startswith("total_connections_") and name[len("total_connections_") :] in populations:
+            source = name[len("total_connections_") :]
+            parts = " + ".join(f"{s.upper()}->{t.upper()}" for s, t in pathways.values() if s == source)
+            doc[name] = f"{words(source)} synapses ({parts})" if parts else f"{words(source)} synapses"
+        else:
+            for prefix, text in _PER_POPULATION.items():
+                if name.startswith(prefix) and name[len(prefix) :] in populations:
+                    doc[name] = text.format(p=words(name[len(prefix) :]))
+    return doc
+
+
+def _split_pathway(suffix, populations):
+    """Return ``(source, target)`` whose names make up `suffix` (``"ei"``, ``"excinh"``), or None."""
+    for cut in range(1, len(suffix)):
+        if suffix[:cut] in populations and suffix[cut:] in populations:
+            return suffix[:cut], suffix[cut:]
+    return None
 
 
 class Results:
@@ -154,7 +208,8 @@ class Results:
             writer = csv.writer(fh)
             writer.writerow(arrays)
             writer.writerows(zip(*(a.tolist() for a in arrays.values())))
-        documented = {name: SERIES_DOC[name] for name in self.names if name in SERIES_DOC}
+        groups = [group.get("name") for group in self.metadata.get("groups") or () if isinstance(group, dict)]
+        documented = series_doc(self.names, groups)
         with open(unit.path(METADATA_JSON), "w", encoding="utf-8") as fh:
             json.dump(jsonable(dict(self.metadata, series_doc=documented)), fh, indent=2, sort_keys=True)
             fh.write("\n")
@@ -203,7 +258,7 @@ def load_results(folder):
     verify(folder)
     arrays = _read_arrays(folder / ARRAYS_NPZ) if (folder / ARRAYS_NPZ).is_file() else {}
     metadata = _read_metadata(meta)
-    metadata.pop("series_doc", None)  # written from SERIES_DOC by every save, not part of the run's metadata
+    metadata.pop("series_doc", None)  # written by every save (`series_doc`), not part of the run's metadata
     return Results(_read_series(npz), metadata, arrays)
 
 
