@@ -186,7 +186,7 @@ def parse_grid_item(text):
     return name, values
 
 
-def model_class(subcommand, options, commands):
+def model_class(subcommand, options=(), *, commands):
     """Return the class whose parameters a grid of `subcommand` varies.
 
     Parameters
@@ -266,7 +266,7 @@ def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None, c
     if model is None and commands is None:
         raise TypeError("make_plan needs the class (model=...) or the sub-commands (commands=...) members may run")
     plan = _definition(subcommand, seeds, grid, options)
-    return _with_members(plan, model or model_class(subcommand, plan.options, commands))
+    return _with_members(plan, model or model_class(subcommand, plan.options, commands=commands))
 
 
 def _definition(subcommand, seeds, grid, options):
