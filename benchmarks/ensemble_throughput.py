@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from structural_plasticity.cli import SIMULATIONS  # noqa: E402
 from structural_plasticity.ensemble import make_plan, run_ensemble  # noqa: E402
 
 
@@ -50,7 +51,7 @@ def main(argv=None):
     args = parse_args(argv)
     jobs_list = [int(j) for j in args.jobs.split(",")]
     options = ["--t-sim", f"{args.t_sim:g}", "--n-exc", str(args.n_exc), "--n-inh", str(args.n_inh), "--no-plot"]
-    plan = make_plan("run", list(range(1, args.members + 1)), None, options)
+    plan = make_plan("run", list(range(1, args.members + 1)), None, options, commands=SIMULATIONS)
     env = dict(os.environ, MPLBACKEND="Agg", PYNEST_QUIET="1")
     root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))

@@ -2,7 +2,8 @@
 
 With ``snapshot_every`` (ms) a network keeps, every that many ms of simulated time, the source, target
 and synapse model of every plastic synapse as compact integer arrays (about 9 bytes per synapse),
-gathered from all MPI ranks on rank 0. They are saved next to the results as ``connectivity.npz``:
+gathered from all MPI ranks on rank 0. Every save of the results writes them (`Snapshots.arrays`, an
+attachment of `Results`) as ``connectivity.npz``, a file of the results folder's unit:
 
 ========================  ==============  ===========================================================
 array                     dtype, shape    meaning
@@ -29,9 +30,8 @@ import numpy as np
 
 from .engine import import_nest
 from .errors import ConfigurationError
-
-#: File name of the snapshots in an output folder.
-SNAPSHOTS_NPZ = "connectivity.npz"
+from .files import CONNECTIVITY_NPZ as SNAPSHOTS_NPZ  # the snapshots' file in a results folder
+from .folder import verify
 
 
 @dataclass
@@ -131,16 +131,9 @@ class Snapshots:
             "population_size": np.asarray([v[1] for v in self.populations.values()], dtype=np.int64),
         }
 
-    def save(self, path):
-        """Write the snapshots to the NPZ file `path`; return the path."""
-        path = Path(path)
-        with open(path, "wb") as fh:
-            np.savez(fh, **self.arrays())
-        return path
-
 
 def load_snapshots(path):
-    """Read snapshots written by `Snapshots.save` (numpy only, nothing unpickled).
+    """Read the snapshots a run saved with its results (numpy only, nothing unpickled).
 
     Parameters
     ----------
@@ -151,8 +144,6 @@ def load_snapshots(path):
     -------
     Snapshots
     """
-    from .folder import verify  # noqa: PLC0415
-
     path = Path(path)
     if path.is_dir():
         path = path / SNAPSHOTS_NPZ

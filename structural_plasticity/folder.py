@@ -13,8 +13,8 @@ A run holds an exclusive lock on its folder (``flock`` on the directory itself, 
 system when the process ends, however it ends), so a second run into the same folder is refused.
 
 Files of the package are those listed by the folder's manifest, plus, for folders without one, the
-names in `PACKAGE_FILES` and `FIGURE_STEMS` with every figure format. ``--overwrite`` removes those and
-nothing else.
+names of the registry `files` (`files.PACKAGE_FILES`, and `files.FIGURE_STEMS` in every figure format).
+``--overwrite`` removes those and nothing else.
 """
 
 import errno
@@ -22,40 +22,28 @@ import fcntl
 import hashlib
 import json
 import os
-import secrets
 import time
 from pathlib import Path
 
 from .errors import ConfigurationError
+from .files import (
+    DATA_FILES,
+    FIGURE_STEMS,
+    MANIFEST_JSON,
+    TEMP_MARK,
+    package_names,
+    temporary_path,
+    temporary_target,
+    write_json,
+)
 from .interrupts import deferred
 
-MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "structural_plasticity results folder"
 MANIFEST_VERSION = 1
-#: Data files any run writes, and other names the package writes.
-PACKAGE_FILES = (
-    "results.npz",
-    "results.csv",
-    "metadata.json",
-    "arrays.npz",
-    "signature.txt",
-    "connectivity.npz",
-    MANIFEST,
-)
-#: Data files whose presence means a folder holds the results of a run.
-DATA_FILES = ("results.npz", "results.csv", "metadata.json")
-#: Stems of the figures the package draws (each in any of `FIGURE_FORMATS`).
-FIGURE_STEMS = ("structural_plasticity", "overview", "lesion", "stimulation", "assembly")
-FIGURE_FORMATS = ("png", "eps", "pdf", "svg", "ps")
-_TEMP_MARK = ".tmp-"
 
 
 class OutputError(ConfigurationError):
     """The output folder cannot be used or written (in use, full, not writable, a file, ...)."""
-
-
-def _known_package_names():
-    return set(PACKAGE_FILES) | {f"{stem}.{fmt}" for stem in FIGURE_STEMS for fmt in FIGURE_FORMATS}
 
 
 def _sha256(path):
@@ -78,7 +66,7 @@ def read_manifest(folder):
     ConfigurationError
         If ``manifest.json`` exists but cannot be read as a manifest.
     """
-    path = Path(folder) / MANIFEST
+    path = Path(folder) / MANIFEST_JSON
     try:
         text = path.read_bytes()
     except FileNotFoundError:
@@ -122,7 +110,7 @@ def verify(folder):
             ) from None
         if not isinstance(entry, dict) or size != entry.get("bytes") or _sha256(path) != entry.get("sha256"):
             raise ConfigurationError(
-                f"{path} is not the file saved with these results (size or checksum differs from {MANIFEST}); "
+                f"{path} is not the file saved with these results (size or checksum differs from {MANIFEST_JSON}); "
                 "the folder mixes files of different runs or was changed: run again into another folder"
             )
     return manifest
@@ -138,7 +126,7 @@ def package_files(folder):
         manifest = None
     if manifest is not None:
         names |= {name for name in manifest["files"] if "/" not in name and name not in ("", ".", "..")}
-    known = _known_package_names()
+    known = package_names()
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -146,17 +134,15 @@ def package_files(folder):
     for entry in entries:
         if not entry.is_file(follow_symlinks=False):
             continue
-        if entry.name in known or (
-            entry.name.startswith(".") and _TEMP_MARK in entry.name and _is_our_temp(entry.name)
-        ):
+        if entry.name in known or _is_our_temp(entry.name):
             names.add(entry.name)
     return sorted(name for name in names if (folder / name).exists() or (folder / name).is_symlink())
 
 
 def _is_our_temp(name):
-    # ".<package file>.tmp-<pid>-<token>"
-    base = name[1:].split(_TEMP_MARK, 1)[0]
-    return base in _known_package_names() or base.rsplit(".", 1)[0] in FIGURE_STEMS
+    """Whether `name` is the temporary file (`files.temporary_path`) of a file of the package."""
+    base = temporary_target(name)
+    return base is not None and (base in package_names() or base.rsplit(".", 1)[0] in FIGURE_STEMS)
 
 
 def holds_results(folder):
@@ -190,9 +176,9 @@ class ResultsFolder:
 
     Examples
     --------
-    >>> with ResultsFolder("out", overwrite=True) as folder:    # doctest: +SKIP
-    ...     folder.save_results(results)                        # one complete unit
-    ...     folder.save_figures(draw)                           # data kept, figures added
+    >>> with ResultsFolder("out", overwrite=True) as folder:                     # doctest: +SKIP
+    ...     folder.save_results(results)                                         # one complete unit
+    ...     folder.add_files(lambda unit: save_standard_figures(results, unit, ["png"]))  # data kept, figures added
     """
 
     def __init__(self, path, overwrite=False):
@@ -250,7 +236,7 @@ class ResultsFolder:
                 ) from None
             # A file system without locks (some network mounts): go on without one rather than refuse to work.
         if require_new and not self.overwrite:
-            ours = [name for name in package_files(path) if _TEMP_MARK not in name]
+            ours = [name for name in package_files(path) if TEMP_MARK not in name]
             if holds_results(path) or ours:
                 self.close()
                 raise OutputError(
@@ -274,7 +260,7 @@ class ResultsFolder:
         return list(reversed(missing))
 
     def _check_writable(self):
-        probe = self.path / f".write-test{_TEMP_MARK}{os.getpid()}"
+        probe = self.path / f".write-test{TEMP_MARK}{os.getpid()}"
         try:
             probe.write_bytes(b"")
             probe.unlink()
@@ -368,7 +354,7 @@ class ResultsFolder:
             if manifest is not None:
                 keep = list(manifest["files"])
             else:  # a folder saved before manifests existed: keep every file of ours
-                keep = [name for name in package_files(self.path) if name != MANIFEST and _TEMP_MARK not in name]
+                keep = [name for name in package_files(self.path) if name != MANIFEST_JSON and TEMP_MARK not in name]
         with self.unit(keep=keep) as unit:
             write(unit)
         if persistent:
@@ -428,18 +414,22 @@ class ResultsFolder:
             if name not in files and (folder / name).is_file():
                 files[name] = {"bytes": (folder / name).stat().st_size, "sha256": _sha256(folder / name)}
         with deferred():
-            _write_json(folder / MANIFEST, {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "state": "writing"})
+            write_json(
+                folder / MANIFEST_JSON,
+                {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "state": "writing"},
+                indent=1,
+            )
             for name, tmp in unit.temporaries.items():
                 os.replace(tmp, folder / name)
             # Whatever of ours the new unit does not have goes: old figures, files of the last run, leftovers.
             for name in package_files(folder):
-                if name not in files and name != MANIFEST:
+                if name not in files and name != MANIFEST_JSON:
                     try:
                         (folder / name).unlink()
                     except FileNotFoundError:
                         pass
-            _write_json(
-                folder / MANIFEST,
+            write_json(
+                folder / MANIFEST_JSON,
                 {
                     "format": MANIFEST_FORMAT,
                     "version": MANIFEST_VERSION,
@@ -447,6 +437,7 @@ class ResultsFolder:
                     "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                     "files": dict(sorted(files.items())),
                 },
+                indent=1,
             )
         self._committed = True
         return [folder / name for name in sorted(files)]
@@ -464,7 +455,6 @@ class Unit:
         self.kept = list(keep)
         self.temporaries = {}
         self.paths = []
-        self._token = f"{os.getpid()}-{secrets.token_hex(4)}"
 
     @property
     def new_names(self):
@@ -473,10 +463,10 @@ class Unit:
 
     def path(self, name):
         """Return the temporary path for the unit's file `name` (a plain file name, no folders)."""
-        if not name or "/" in name or name in (".", "..", MANIFEST):
+        if not name or "/" in name or name in (".", "..", MANIFEST_JSON):
             raise ValueError(f"{name!r} cannot be a file of a results unit")
         if name not in self.temporaries:
-            self.temporaries[name] = self.folder.path / f".{name}{_TEMP_MARK}{self._token}"
+            self.temporaries[name] = temporary_path(self.folder.path / name)
         return self.temporaries[name]
 
     def __truediv__(self, name):
@@ -518,21 +508,6 @@ class Unit:
             self.abort()
             raise
         return False
-
-
-def _write_json(path, value):
-    tmp = path.with_name(f".{path.name}{_TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(value, fh, indent=1)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise
 
 
 def _short(path, limit=80):

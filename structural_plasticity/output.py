@@ -1,15 +1,15 @@
-"""Figures of a run as files: formats, names, and writing them into a results folder or a unit of one.
+"""Figures of a run as files: formats, and writing them into a results folder or a unit of one.
 
-Output folders themselves (locking, writing as one unit, overwriting) are `structural_plasticity.folder`.
+Their names (stems and formats) are in the registry `structural_plasticity.files`; output folders
+themselves (locking, writing as one unit, overwriting) are `structural_plasticity.folder`.
 """
 
 from pathlib import Path
 
 from .errors import ConfigurationError
-from .folder import FIGURE_FORMATS, Unit  # noqa: F401  (FIGURE_FORMATS is part of this module's interface)
-
-MAIN_FIGURE = "structural_plasticity"
-OVERVIEW_FIGURE = "overview"
+from .files import FIGURE_FORMATS, MAIN_FIGURE, OVERVIEW_FIGURE
+from .folder import Unit
+from .plotting import plot_ca_and_connections, plot_overview
 
 
 def parse_formats(text):
@@ -36,7 +36,7 @@ def save_figure(fig, folder, stem, formats):
     `folder` is a path, or a `folder.Unit`: then the figures become files of that unit, written when it
     is committed.
     """
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import matplotlib.pyplot as plt  # noqa: PLC0415  (pyplot only when a figure is saved, never at import)
 
     paths = []
     try:
@@ -55,8 +55,6 @@ def save_figure(fig, folder, stem, formats):
 
 def save_standard_figures(results, folder, formats):
     """Write the main figure (Ca and connections) and the overview figure; return the paths."""
-    from .plotting import plot_ca_and_connections, plot_overview  # noqa: PLC0415
-
     paths = save_figure(plot_ca_and_connections(results), folder, MAIN_FIGURE, formats)
     paths += save_figure(plot_overview(results), folder, OVERVIEW_FIGURE, formats)
     return paths

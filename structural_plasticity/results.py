@@ -8,37 +8,86 @@ not series (e.g. the synapse lists of a connectivity snapshot) go to a second NP
 
 import csv
 import json
-import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from .errors import ConfigurationError
+from .files import ARRAYS_NPZ, METADATA_JSON, RESULTS_CSV, RESULTS_NPZ, jsonable
+from .folder import ResultsFolder, verify
 
-DATA_NPZ = "results.npz"
-DATA_CSV = "results.csv"
-METADATA_JSON = "metadata.json"
-ARRAYS_NPZ = "arrays.npz"
-#: Files whose presence means a folder already holds results.
-RESULT_FILES = (DATA_NPZ, DATA_CSV, METADATA_JSON, ARRAYS_NPZ)
-
-#: Unit and meaning of the series NEST's example network records (others, such as group series, may be added);
-#: each saved metadata.json carries the entries of the series it holds as ``series_doc``.
-SERIES_DOC = {
-    "time": "end of the sample interval (s)",
-    "mean_ca_e": "mean Ca of excitatory neurons",
-    "mean_ca_i": "mean Ca of inhibitory neurons",
-    "std_ca_e": "standard deviation of Ca over excitatory neurons",
-    "std_ca_i": "standard deviation of Ca over inhibitory neurons",
-    "rate_e": "mean firing rate of excitatory neurons over the interval (Hz)",
-    "rate_i": "mean firing rate of inhibitory neurons over the interval (Hz)",
-    "total_connections_e": "excitatory synapses (E->E + E->I)",
-    "total_connections_i": "inhibitory synapses (I->E + I->I)",
-    "connections_ee": "synapses from excitatory to excitatory neurons",
-    "connections_ei": "synapses from excitatory to inhibitory neurons",
-    "connections_ie": "synapses from inhibitory to excitatory neurons",
-    "connections_ii": "synapses from inhibitory to inhibitory neurons",
+#: How the series documentation names populations of NEST's example; any other population by its name.
+POPULATION_WORDS = {"e": "excitatory", "i": "inhibitory"}
+#: Meaning and unit of the series every network records per population (see `series_doc`).
+_PER_POPULATION = {
+    "mean_ca_": "mean Ca of {p} neurons",
+    "std_ca_": "standard deviation of Ca over {p} neurons",
+    "rate_": "mean firing rate of {p} neurons over the interval (Hz)",
 }
+
+
+def series_doc(names, groups=()):
+    """Return the meaning and unit of the series `names` that a network records, ``{name: text}``.
+
+    Each saved ``metadata.json`` carries this as ``series_doc``. Documented are ``time`` and, for every
+    population the series name, ``mean_ca_<p>``, ``std_ca_<p>``, ``rate_<p>``,
+    ``connections_<source><target>`` and ``total_connections_<source>`` (`PlasticNetwork.record`);
+    the populations are read from the names themselves, so any population names work. Series of an
+    experiment's `groups` and other series are left out.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Names of the recorded series.
+    groups : iterable of str
+        Names of neuron groups (an experiment's), whose series are not documented.
+
+    Returns
+    -------
+    dict of str to str
+        In the order of `names`.
+    """
+    names, groups = list(names), set(groups)
+    populations = {}
+    for name in names:
+        for prefix in _PER_POPULATION:
+            if name.startswith(prefix) and name[len(prefix) :] and name[len(prefix) :] not in groups:
+                populations.setdefault(name[len(prefix) :], None)
+    pathways = {}
+    for name in names:
+        if name.startswith("connections_"):
+            pair = _split_pathway(name[len("connections_") :], populations)
+            if pair is not None:
+                pathways[name] = pair
+
+    def words(population):
+        return POPULATION_WORDS.get(population, repr(population))
+
+    doc = {}
+    for name in names:
+        if name == "time":
+            doc[name] = "end of the sample interval (s)"
+        elif name in pathways:
+            source, target = pathways[name]
+            doc[name] = f"synapses from {words(source)} to {words(target)} neurons"
+        elif name.startswith("total_connections_") and name[len("total_connections_") :] in populations:
+            source = name[len("total_connections_") :]
+            parts = " + ".join(f"{s.upper()}->{t.upper()}" for s, t in pathways.values() if s == source)
+            doc[name] = f"{words(source)} synapses ({parts})" if parts else f"{words(source)} synapses"
+        else:
+            for prefix, text in _PER_POPULATION.items():
+                if name.startswith(prefix) and name[len(prefix) :] in populations:
+                    doc[name] = text.format(p=words(name[len(prefix) :]))
+    return doc
+
+
+def _split_pathway(suffix, populations):
+    """Return ``(source, target)`` whose names make up `suffix` (``"ei"``, ``"excinh"``), or None."""
+    for cut in range(1, len(suffix)):
+        if suffix[:cut] in populations and suffix[cut:] in populations:
+            return suffix[:cut], suffix[cut:]
+    return None
 
 
 class Results:
@@ -147,23 +196,22 @@ class Results:
         list of pathlib.Path
             The files of the unit.
         """
-        from .folder import ResultsFolder  # noqa: PLC0415  (folder imports this module's names lazily too)
-
         with ResultsFolder(folder, overwrite=True) as target:
             return target.save_results(self)
 
     def write_files(self, unit):
         """Write NPZ, CSV and JSON to the paths `unit.path(name)` gives (see `folder.Unit`)."""
         arrays = self.as_dict()
-        with open(unit.path(DATA_NPZ), "wb") as fh:
+        with open(unit.path(RESULTS_NPZ), "wb") as fh:
             np.savez(fh, **arrays)
-        with open(unit.path(DATA_CSV), "w", newline="", encoding="utf-8") as fh:
+        with open(unit.path(RESULTS_CSV), "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(arrays)
             writer.writerows(zip(*(a.tolist() for a in arrays.values())))
-        documented = {name: SERIES_DOC[name] for name in self.names if name in SERIES_DOC}
+        groups = [group.get("name") for group in self.metadata.get("groups") or () if isinstance(group, dict)]
+        documented = series_doc(self.names, groups)
         with open(unit.path(METADATA_JSON), "w", encoding="utf-8") as fh:
-            json.dump(_jsonable(dict(self.metadata, series_doc=documented)), fh, indent=2, sort_keys=True)
+            json.dump(jsonable(dict(self.metadata, series_doc=documented)), fh, indent=2, sort_keys=True)
             fh.write("\n")
         # Attachments (connectivity snapshots, ...) and arrays that are not series are files of the same unit:
         # in the manifest, saved together.
@@ -196,10 +244,8 @@ def load_results(folder):
     ConfigurationError
         If the folder does not hold complete, readable results; the message names the file and the problem.
     """
-    from .folder import verify  # noqa: PLC0415
-
     folder = Path(folder)
-    npz, meta = folder / DATA_NPZ, folder / METADATA_JSON
+    npz, meta = folder / RESULTS_NPZ, folder / METADATA_JSON
     try:
         missing = [p.name for p in (npz, meta) if not p.is_file()]
     except OSError as exc:
@@ -212,14 +258,44 @@ def load_results(folder):
     verify(folder)
     arrays = _read_arrays(folder / ARRAYS_NPZ) if (folder / ARRAYS_NPZ).is_file() else {}
     metadata = _read_metadata(meta)
-    metadata.pop("series_doc", None)  # written from SERIES_DOC by every save, not part of the run's metadata
+    metadata.pop("series_doc", None)  # written by every save (`series_doc`), not part of the run's metadata
     return Results(_read_series(npz), metadata, arrays)
+
+
+def run_state(folder):
+    """Return whether `folder` holds a completed run: ``"completed"``, ``"incomplete"`` or ``"missing"``.
+
+    The one test of completion the package uses (ensembles skip completed members by it): the folder
+    holds one complete unit (`folder.verify`: its manifest says ``complete`` and every file it lists is
+    there, unchanged), and the unit's ``metadata.json`` says the run ended (``"completed": true``; a
+    checkpoint of a running run or an interrupted run says false). A folder written before manifests
+    existed is judged by its ``metadata.json`` alone.
+
+    Parameters
+    ----------
+    folder : str or path-like
+
+    Returns
+    -------
+    str
+        ``"completed"``; ``"incomplete"`` for anything else that exists (partial results, an unfinished
+        or mixed save, only logs); ``"missing"`` when there is no such folder.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        return "missing"
+    try:
+        manifest = verify(folder)
+        if manifest is not None and METADATA_JSON not in manifest["files"]:
+            return "incomplete"  # figures drawn into a folder of their own, say: no run's results
+        completed = _read_metadata(folder / METADATA_JSON).get("completed") is True
+    except ConfigurationError:
+        return "incomplete"
+    return "completed" if completed else "incomplete"
 
 
 def _read_arrays(path):
     """Read ``arrays.npz`` (arrays that are not series) without unpickling; damaged files are refused."""
-    import zipfile  # noqa: PLC0415
-
     try:
         with np.load(path, allow_pickle=False) as data:
             return {name: data[name] for name in data.files}
@@ -229,8 +305,6 @@ def _read_arrays(path):
 
 def _read_series(path):
     """Read the series of an NPZ written by `Results.write_files`, refusing anything else."""
-    import zipfile  # noqa: PLC0415
-
     try:
         with np.load(path, allow_pickle=False) as data:
             series = {name: data[name] for name in data.files}
@@ -281,49 +355,3 @@ def _read_metadata(path):
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
             raise ConfigurationError(f"{path}: target_ca[{pop!r}] is {value!r}, not a number")
     return metadata
-
-
-def holds_results(folder):
-    """Return True if `folder` contains any file a run writes as results."""
-    from .folder import holds_results as holds  # noqa: PLC0415
-
-    return holds(folder)
-
-
-class _atomic:
-    """Open a temporary file beside `path` and move it onto `path` only when closed successfully.
-
-    For single files at paths the user chose outside a results folder (a saved network, see `state`);
-    files of a results folder are written through its unit (`folder.Unit`) instead.
-    """
-
-    def __init__(self, path, mode, **kwargs):
-        self.path = Path(path)
-        self.tmp = self.path.with_name(f".{self.path.name}.tmp{os.getpid()}")
-        self.fh = open(self.tmp, mode, **kwargs)
-
-    def __enter__(self):
-        return self.fh
-
-    def __exit__(self, exc_type, exc, tb):
-        self.fh.close()
-        if exc_type is None:
-            os.replace(self.tmp, self.path)
-        else:
-            self.tmp.unlink(missing_ok=True)
-        return False
-
-
-def _jsonable(value):
-    """Convert numpy scalars and arrays (and tuples) inside `value` to plain JSON types."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value

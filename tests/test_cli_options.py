@@ -1,19 +1,21 @@
 """The option table drives the command line: argparse options, help texts and the parameters of the class.
 
-These tests parse arguments in-process (no simulation, no NEST) except `test_execute_returns_the_finished_example`
-and `test_experiment_command_uses_results_in_memory`, which run tiny networks.
+These tests parse arguments in-process (no simulation, no NEST) except `test_execute_returns_the_finished_example`,
+`test_other_population_names_on_a_terminal` and `test_experiment_command_uses_results_in_memory`, which run tiny
+networks.
 """
 
 import argparse
+import io
 import json
 import signal
 import subprocess
 import sys
 
 import pytest
-from conftest import cli_env
+from conftest import cli_env, fast_growth
 
-from structural_plasticity import ConfigurationError, StructuralPlasticityExample
+from structural_plasticity import ConfigurationError, PlasticNetwork, StructuralPlasticityExample
 from structural_plasticity.cli import SUBCOMMANDS, SimulationCommand, compare, main
 from structural_plasticity.cli.execution import Checkpoint, OutputSettings, execute
 from structural_plasticity.cli.experiments import LESION, STIMULATE, experiment_command
@@ -30,6 +32,7 @@ from structural_plasticity.cli.options import (
 from structural_plasticity.cli.run import RUN
 from structural_plasticity.experiments import LesionExperiment
 from structural_plasticity.fidelity import compare_with_nest_example
+from structural_plasticity.specs import Input, PlasticSynapse, Population
 
 SIMULATION_COMMANDS = [command for command in SUBCOMMANDS.values() if isinstance(command, SimulationCommand)]
 
@@ -262,6 +265,59 @@ def test_execute_returns_the_finished_example(tmp_path, small, capsys):
     assert out.startswith("Simulating 4 s of 80 E + 20 I neurons on 1 process(es)") and "Wrote" in out
     with pytest.raises(ConfigurationError, match="already holds results"):
         execute(StructuralPlasticityExample(**small), OutputSettings(tmp_path / "out", plot=False))
+
+
+class ExcInhNetwork(PlasticNetwork):
+    """Populations named "exc" and "inh" instead of NEST's example's "e" and "i"; the example's neurons, weights
+    and input, growing `conftest.FAST_GROWTH_FACTOR` times faster."""
+
+    number_exc = 40  # neurons of population "exc"
+    number_inh = 10  # neurons of population "inh"
+    t_sim = 2000.0  # simulated time (ms)
+    record_interval = 500.0  # (ms)
+
+    def population_specs(self):
+        curves, neurons = fast_growth(), StructuralPlasticityExample.model_params
+        exc = {"Den_ex": curves["growth_curve_e_e"], "Den_in": curves["growth_curve_e_i"]}
+        inh = {"Den_ex": curves["growth_curve_i_e"], "Den_in": curves["growth_curve_i_i"]}
+        return {
+            "exc": Population(self.number_exc, "iaf_psc_alpha", neurons, dict(exc, Axon_ex=curves["growth_curve_e_e"])),
+            "inh": Population(self.number_inh, "iaf_psc_alpha", neurons, dict(inh, Axon_in=curves["growth_curve_i_i"])),
+        }
+
+    def plastic_synapses(self):
+        return {
+            "synapse_exc": PlasticSynapse(585.0, 1.0, "Axon_ex", "Den_ex"),
+            "synapse_inh": PlasticSynapse(-585.0, 1.0, "Axon_in", "Den_in"),
+        }
+
+    def input_spec(self):
+        return Input(10_000.0, 50.0, 1.0)
+
+
+class Terminal(io.StringIO):
+    """A stderr that says it is a terminal, so that the progress bar draws (tqdm stays silent in logs)."""
+
+    def isatty(self):
+        return True
+
+
+def test_other_population_names_on_a_terminal(tmp_path, capsys, monkeypatch):
+    """Progress bar, messages and the series' documentation follow the network's population names."""
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    outcome = execute(ExcInhNetwork(), OutputSettings(tmp_path / "out", plot=False))
+    assert outcome.status == 0 and len(outcome.results) == 4
+    bar = terminal.getvalue()
+    assert "2/2 s" in bar and "Ca EXC " in bar and " INH " in bar, bar
+    last = outcome.results
+    assert f"Ca EXC {last['mean_ca_exc'][-1]:.3f} INH {last['mean_ca_inh'][-1]:.3f}" in bar
+    assert capsys.readouterr().out.startswith("Simulating 2 s of 40 EXC + 10 INH neurons")
+    doc = json.loads((tmp_path / "out" / "metadata.json").read_text())["series_doc"]
+    assert set(doc) == set(outcome.results.names)  # every series recorded is documented
+    assert doc["mean_ca_exc"] == "mean Ca of 'exc' neurons" and "(Hz)" in doc["rate_inh"]
+    assert doc["connections_excinh"] == "synapses from 'exc' to 'inh' neurons"
+    assert doc["total_connections_inh"] == "'inh' synapses (INH->EXC + INH->INH)"
 
 
 def test_experiment_command_uses_results_in_memory(tmp_path, monkeypatch, capsys):

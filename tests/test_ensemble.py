@@ -12,16 +12,17 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 
 import numpy as np
 import pytest
 from conftest import cli_env
 
-from structural_plasticity import ConfigurationError, load_results
+from structural_plasticity import ConfigurationError, Results, ensemble, load_results
+from structural_plasticity.cli import SIMULATIONS, SUBCOMMANDS
 from structural_plasticity.ensemble import (
     describe,
     load_merged,
-    make_plan,
     member_state,
     merge_ensemble,
     parse_grid_item,
@@ -29,8 +30,11 @@ from structural_plasticity.ensemble import (
     run_ensemble,
     t_critical,
 )
-from structural_plasticity.ensemble.command import main_ensemble, main_merge
 from structural_plasticity.ensemble.plan import write_plan
+
+#: The engine's make_plan over the command line's sub-commands, and the command line's ensemble and merge.
+make_plan = partial(ensemble.make_plan, commands=SIMULATIONS)
+main_ensemble, main_merge = SUBCOMMANDS["ensemble"], SUBCOMMANDS["merge"]
 
 #: Run options of a tiny member: 40 E + 10 I neurons for 2 s, recorded every 0.5 s, no figures.
 TINY = ["--n-exc", "40", "--n-inh", "10", "--t-sim", "2", "--record-interval", "500", "--no-plot"]
@@ -265,6 +269,23 @@ def test_rerunning_skips_completed_members_and_reruns_incomplete_ones(ensemble):
             assert load_results(folder / m.folder).metadata["started_at"] == started[m.folder]
 
 
+def test_a_member_is_completed_only_as_a_complete_unit_whose_run_ended(tmp_path):
+    """One notion of complete (`results.run_state`): the manifest verifies and the unit's metadata says so."""
+    assert member_state(tmp_path / "none") == "missing"
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "stderr.log").write_text("")
+    assert member_state(tmp_path / "logs") == "incomplete"  # started, nothing saved
+    Results({"time": [1.0]}, {"completed": False, "status": "running"}).save(tmp_path / "checkpoint")
+    assert member_state(tmp_path / "checkpoint") == "incomplete"
+    Results({"time": [1.0]}, {"completed": True, "status": "completed"}).save(tmp_path / "done")
+    assert member_state(tmp_path / "done") == "completed"
+    # Killed while committing a save: metadata.json already says completed, the manifest says "writing".
+    manifest = tmp_path / "done" / "manifest.json"
+    manifest.write_text(json.dumps(dict(json.loads(manifest.read_text()), state="writing")))
+    assert json.loads((tmp_path / "done" / "metadata.json").read_text())["completed"] is True
+    assert member_state(tmp_path / "done") == "incomplete"
+
+
 def test_a_failing_member_stops_no_other_and_is_reported(tmp_path, capsys):
     folder = tmp_path / "ens"
     # The class accepts any model name; NEST refuses the unknown one only when that member runs.
@@ -326,7 +347,7 @@ def test_ctrl_c_stops_every_member_which_keeps_its_partial_results(tmp_path):
     folder = tmp_path / "stop"
     # The default network (1000 neurons) needs about a second per simulated second: 60 s outlast the wait below.
     code = (
-        "import sys; from structural_plasticity.ensemble.command import main_ensemble as m; sys.exit(m(sys.argv[1:]))"
+        "import sys; from structural_plasticity.cli import SUBCOMMANDS; sys.exit(SUBCOMMANDS['ensemble'](sys.argv[1:]))"
     )
     args = ["--seeds", "1-3", "-j", "2", "-o", str(folder), "-q", "--t-sim", "60", "--no-plot"]
     proc = subprocess.Popen(

@@ -11,7 +11,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from conftest import fast_growth
+from conftest import SMALL, fast_growth
 from numpy.testing import assert_array_equal
 
 from structural_plasticity import ConfigurationError, StructuralPlasticityExample
@@ -300,15 +300,7 @@ def test_snapshots_match_recorded_counts_and_are_saved_with_results(tmp_path):
     from structural_plasticity import connectivity
     from structural_plasticity.folder import verify
 
-    params = dict(
-        number_excitatory_neurons=80,
-        number_inhibitory_neurons=20,
-        t_sim=4000.0,
-        record_interval=500.0,
-        rng_seed=7,
-        snapshot_every=1000.0,
-        **fast_growth(),
-    )
+    params = dict(SMALL, snapshot_every=1000.0, **fast_growth())
     network = StructuralPlasticityExample(**params)
     results = network.run()
     written = results.save(tmp_path)

@@ -130,3 +130,34 @@ def test_metadata_says_what_each_saved_series_means_and_its_unit(tmp_path):
     results.save(tmp_path / "r")
     doc = json.loads((tmp_path / "r" / "metadata.json").read_text())["series_doc"]
     assert doc == {"time": "end of the sample interval (s)", "rate_e": doc["rate_e"]} and "(Hz)" in doc["rate_e"]
+
+
+def test_series_doc_of_nest_example_is_as_before_and_other_names_are_documented_too():
+    from structural_plasticity.results import series_doc
+
+    pathways = ["connections_ee", "connections_ei", "connections_ie", "connections_ii"]
+    names = ["time", "mean_ca_e", "std_ca_e", "rate_e", "mean_ca_i", "std_ca_i", "rate_i", *pathways]
+    names += ["total_connections_e", "total_connections_i", "mean_ca_lesioned", "connections_lesioned_rest"]
+    doc = series_doc(names, groups=["lesioned", "rest"])
+    assert doc == {  # the text NEST's example's metadata.json has always carried
+        "time": "end of the sample interval (s)",
+        "mean_ca_e": "mean Ca of excitatory neurons",
+        "std_ca_e": "standard deviation of Ca over excitatory neurons",
+        "rate_e": "mean firing rate of excitatory neurons over the interval (Hz)",
+        "mean_ca_i": "mean Ca of inhibitory neurons",
+        "std_ca_i": "standard deviation of Ca over inhibitory neurons",
+        "rate_i": "mean firing rate of inhibitory neurons over the interval (Hz)",
+        "connections_ee": "synapses from excitatory to excitatory neurons",
+        "connections_ei": "synapses from excitatory to inhibitory neurons",
+        "connections_ie": "synapses from inhibitory to excitatory neurons",
+        "connections_ii": "synapses from inhibitory to inhibitory neurons",
+        "total_connections_e": "excitatory synapses (E->E + E->I)",
+        "total_connections_i": "inhibitory synapses (I->E + I->I)",
+    }  # an experiment's groups are left out
+    # Only E->E plastic (Gallinaro & Rotter): the total says which pathways it sums.
+    assert series_doc(["mean_ca_e", "connections_ee", "total_connections_e"])["total_connections_e"] == (
+        "excitatory synapses (E->E)"
+    )
+    other = series_doc(["mean_ca_exc", "mean_ca_inh", "connections_excinh", "total_connections_exc"])
+    assert other["connections_excinh"] == "synapses from 'exc' to 'inh' neurons"
+    assert other["total_connections_exc"] == "'exc' synapses (EXC->INH)"

@@ -2,12 +2,14 @@
 
 Without a sub-command the full example runs (``run``: 200 s of biological time by default) and its
 figures, data, provenance and a summary are written to an output folder. The sub-commands are the
-callables in `SUBCOMMANDS`:
+callables in `SUBCOMMANDS`, the registry:
 
 * `run` (`cli.run`), ``lesion``, ``stimulate`` and ``assembly`` (`cli.experiments`) are `SimulationCommand`
-  objects: a model class and rows of the option table (`cli.options`), run by `cli.execution`;
+  objects: a model class and rows of the option table (`cli.options`), run by `cli.execution`; they are
+  `SIMULATIONS`, what the members of an ensemble may run;
 * ``plot`` (`cli.plot`) and ``compare`` (`cli.compare`) are functions of their own;
-* ``ensemble`` and ``merge`` run and combine many members (`structural_plasticity.ensemble`).
+* ``ensemble`` and ``merge`` (`cli.ensemble`) run and combine many members with the engine
+  `structural_plasticity.ensemble`, which is given `SIMULATIONS` and never imports the command line.
 
 Importing this package imports neither NEST nor matplotlib.pyplot: ``--help`` and usage errors are
 instant, and NEST's banner never shows. Only the command line configures process-wide things
@@ -15,32 +17,16 @@ instant, and NEST's banner never shows. Only the command line configures process
 """
 
 import sys
+from functools import partial
 
 from ..errors import ConfigurationError
 from ..interrupts import cli_handlers, exit_status
 from . import compare, plot
 from .command import SimulationCommand, Subcommand
+from .ensemble import ENSEMBLE_SUMMARY, MERGE_SUMMARY, main_ensemble, main_merge
 from .experiments import ASSEMBLY, LESION, STIMULATE
 from .parser import EXIT_USER_ERROR, PROG
-from .run import RUN
-
-ENSEMBLE_SUMMARY = "run a sub-command over many seeds and parameter values in parallel processes, resumably"
-MERGE_SUMMARY = "combine the members of an ensemble: mean, sd and 95 % intervals of every series, figures with bands"
-
-
-def main_ensemble(argv):
-    """``ensemble``: see `structural_plasticity.ensemble.command.main_ensemble`."""
-    from ..ensemble.command import main_ensemble as run  # noqa: PLC0415  (the ensemble reads SUBCOMMANDS)
-
-    return run(argv)
-
-
-def main_merge(argv):
-    """``merge``: see `structural_plasticity.ensemble.command.main_merge`."""
-    from ..ensemble.command import main_merge as run  # noqa: PLC0415
-
-    return run(argv)
-
+from .run import RUN, program_epilog
 
 #: Sub-commands: name -> callable taking the arguments after the name and returning the exit status.
 #: Each has a one-line ``summary`` for the list in ``--help``.
@@ -51,11 +37,19 @@ SUBCOMMANDS = {
     "lesion": LESION,
     "stimulate": STIMULATE,
     "assembly": ASSEMBLY,
-    "ensemble": Subcommand(ENSEMBLE_SUMMARY, main_ensemble),
-    "merge": Subcommand(MERGE_SUMMARY, main_merge),
 }
+#: The sub-commands that simulate, by name: what the members of an ensemble may run (the ``commands`` of
+#: `structural_plasticity.ensemble.make_plan`).
+SIMULATIONS = {name: command for name, command in SUBCOMMANDS.items() if isinstance(command, SimulationCommand)}
+# The ensemble's sub-commands are given the registry of what members may run instead of importing it.
+SUBCOMMANDS.update(
+    ensemble=Subcommand(ENSEMBLE_SUMMARY, partial(main_ensemble, commands=SIMULATIONS)),
+    merge=Subcommand(MERGE_SUMMARY, partial(main_merge, commands=SIMULATIONS)),
+)
+# ``run`` is the default sub-command, so its --help is the program's: its epilog lists the registry.
+RUN.epilog = partial(program_epilog, SUBCOMMANDS)
 
-__all__ = ["PROG", "SUBCOMMANDS", "SimulationCommand", "Subcommand", "main"]
+__all__ = ["PROG", "SIMULATIONS", "SUBCOMMANDS", "SimulationCommand", "Subcommand", "main"]
 
 
 def main(argv=None):

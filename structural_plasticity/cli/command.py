@@ -3,13 +3,15 @@
 A sub-command that simulates is a name, the class it runs (or a dict of classes chosen by
 ``--model``), its option rows, and optionally figures and files of its own. Its parser is generated
 from the rows (defaults shown from the class), its arguments become class parameters through the same
-rows, and `execution.execute` runs the class and writes the standard output. The ``run``, ``lesion``
-and ``stimulate`` sub-commands are instances of it.
+rows, and `execution.execute` runs the class and writes the standard output. The ``run``, ``lesion``,
+``stimulate`` and ``assembly`` sub-commands are instances of it; the other sub-commands (``plot``,
+``compare``, ``ensemble``, ``merge``) are plain functions, each a `Subcommand`.
 """
 
 import textwrap
 from dataclasses import dataclass, field
 
+from ..state import check_output_file
 from ..version import __version__
 from .execution import OutputSettings, execute
 from .options import add_options, add_output_options, add_set_option, class_defaults, parameters_from
@@ -118,8 +120,6 @@ class SimulationCommand:
         example.load_initial_network()  # a saved network to start from is read and checked before anything is written
         settings = OutputSettings.from_args(args)
         if getattr(example, "save_network_path", None):
-            from ..state import check_output_file  # noqa: PLC0415
-
             check_output_file(example.save_network_path, overwrite=settings.overwrite)
         outcome = execute(example, settings, extra_figures=self.extra_figures, extra_output=self.extra_output)
         if outcome.extra_text:
@@ -129,7 +129,8 @@ class SimulationCommand:
 
 @dataclass(frozen=True)
 class Subcommand:
-    """A sub-command that is a plain function (``plot``, ``compare``), with its line in the list of sub-commands.
+    """A sub-command that is a plain function (``plot``, ``compare``, ``ensemble``, ``merge``), with its line in the
+    list of sub-commands.
 
     Parameters
     ----------

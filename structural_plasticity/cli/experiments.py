@@ -13,7 +13,12 @@ from functools import partial
 from pathlib import Path
 
 from ..experiments import AssemblyExperiment, ButzLesionExperiment, LesionExperiment, StimulationExperiment, signature
+from ..experiments.assembly_analysis import signature_table
+from ..experiments.assembly_plotting import plot_assembly
 from ..experiments.base import GROUP_SELECTIONS
+from ..experiments.plotting import plot_experiment
+from ..experiments.recovery import recovery_table
+from ..files import ASSEMBLY_FIGURE, LESION_FIGURE, SIGNATURE_TXT, STIMULATION_FIGURE, atomic_write
 from ..folder import Unit
 from ..networks.gallinaro import SIZES
 from ..output import save_figure
@@ -29,8 +34,6 @@ from .options import (
     positive_float,
     without,
 )
-
-SIGNATURE_TXT = "signature.txt"
 
 ASSEMBLY_SIZES = tuple(SIZES)
 
@@ -75,21 +78,7 @@ EXPERIMENT_OPTIONS = (
 )
 
 
-def plot_experiment_figure(results):
-    """Return `plot_experiment` of `results` (the figure of lesion and stimulation)."""
-    from ..experiments.plotting import plot_experiment  # noqa: PLC0415  (matplotlib only when plotting)
-
-    return plot_experiment(results)
-
-
-def plot_assembly_figure(results):
-    """Return `plot_assembly` of `results` (block probabilities and connectivity snapshots)."""
-    from ..experiments.assembly_plotting import plot_assembly  # noqa: PLC0415
-
-    return plot_assembly(results)
-
-
-def save_experiment_figure(results, folder, formats, stem, plot=plot_experiment_figure):
+def save_experiment_figure(results, folder, formats, stem, plot=plot_experiment):
     """Draw ``plot(results)`` into ``folder/stem.<format>``; return the paths."""
     return save_figure(plot(results), folder, stem, formats)
 
@@ -111,20 +100,11 @@ def lesion_signature(results):
 
     The recovery measures need samples after the lesion; a run stopped before it gets the phase table alone.
     """
-    from ..experiments.recovery import recovery_table  # noqa: PLC0415
-
     table = phase_signature(results)
     recovery = [p for p in results.metadata.get("phases", []) if p["name"] == "recovery"]
     if recovery and len(results) and results["time"][-1] > recovery[0]["start_s"]:
         table += "\n\nRecovery of the lesioned group\n" + recovery_table([results], window_s=_window(results))
     return table
-
-
-def assembly_signature(results):
-    """Return the assembly's signature table (block probabilities at the signature points)."""
-    from ..experiments.assembly_analysis import signature_table  # noqa: PLC0415
-
-    return signature_table(results)
 
 
 def write_signature(results, unit, table=phase_signature):
@@ -133,8 +113,11 @@ def write_signature(results, unit, table=phase_signature):
     `unit` is a `folder.Unit` (the file joins the folder's manifest) or a folder path.
     """
     table = table(results)
-    target = unit / SIGNATURE_TXT if isinstance(unit, Unit) else Path(unit) / SIGNATURE_TXT
-    target.write_text(table + "\n", encoding="utf-8")
+    if isinstance(unit, Unit):
+        (unit / SIGNATURE_TXT).write_text(table + "\n", encoding="utf-8")  # committed with the unit
+    else:
+        with atomic_write(Path(unit) / SIGNATURE_TXT, "w", encoding="utf-8") as fh:
+            fh.write(table + "\n")
     return table
 
 
@@ -147,7 +130,7 @@ def experiment_command(
     description,
     default_output=None,
     run_options=None,
-    plot=plot_experiment_figure,
+    plot=plot_experiment,
     table=phase_signature,
 ):
     """Return the `SimulationCommand` of an experiment.
@@ -208,7 +191,7 @@ LESION = experiment_command(
             group="experiment",
         ),
     ),
-    stem="lesion",
+    stem=LESION_FIGURE,
     table=lesion_signature,
     summary="deafferent a group of excitatory neurons after growth and record how the network rewires",
     description=(
@@ -246,7 +229,7 @@ STIMULATE = experiment_command(
             group="experiment",
         ),
     ),
-    stem="stimulation",
+    stem=STIMULATION_FIGURE,
     summary="raise the input of a group of excitatory neurons for a while and record assembly formation",
     description=(
         "Grow the network, raise the external input of a group of excitatory neurons for a while, then return "
@@ -319,7 +302,7 @@ ASSEMBLY = experiment_command(
             group="experiment",
         ),
     ),
-    stem="assembly",
+    stem=ASSEMBLY_FIGURE,
     summary="Gallinaro & Rotter's assembly formation: stimulate a group, watch it wire to itself",
     description=(
         "Gallinaro & Rotter's network (iaf_psc_delta neurons; static E→I, I→E, I→I; only E→E plastic, linear "
@@ -328,6 +311,6 @@ ASSEMBLY = experiment_command(
         "connection probabilities, connectivity snapshots (arrays.npz) and assembly.<format>."
     ),
     run_options=tuple(row for row in RUN_OPTIONS if row.parameter not in ("t_sim", "bg_rate")),
-    plot=plot_assembly_figure,
-    table=assembly_signature,
+    plot=plot_assembly,
+    table=signature_table,
 )

@@ -17,8 +17,9 @@ import inspect
 from dataclasses import dataclass
 
 from ..errors import ConfigurationError
+from ..files import FIGURE_FORMATS
 from ..model import CA_READOUTS
-from ..output import FIGURE_FORMATS, parse_formats
+from ..output import parse_formats
 from ..validation import parse_json_value
 
 
@@ -75,6 +76,7 @@ def _number(kind, positive):
 positive_float = _number(float, positive=True)
 non_negative_float = _number(float, positive=False)
 positive_int = _number(int, positive=True)
+non_negative_int = _number(int, positive=False)
 
 
 def _fraction(include_zero):

@@ -1,10 +1,21 @@
-"""The argument parser every sub-command uses: usage errors as one line, exit status 2."""
+"""The argument parser every sub-command uses, and the exit statuses of the command line.
+
+Usage errors are one line and exit status 2 (`EXIT_USER_ERROR`), as for any other `ConfigurationError`;
+work that failed (a member of an ensemble, a comparison that differs) exits with 1 (`EXIT_FAILURE`); a
+run or an ensemble stopped by a signal exits as a shell reports the signal (`EXIT_STATUS_BY_SIGNAL`).
+"""
 
 import argparse
+
+from ..interrupts import EXIT_STATUS
 
 PROG = "python -m structural_plasticity"
 #: Exit status of a usage error or of any other `ConfigurationError` (bad input, unusable folder, no NEST).
 EXIT_USER_ERROR = 2
+#: Exit status when the work itself failed (e.g. a member of an ensemble).
+EXIT_FAILURE = 1
+#: Exit status of a run or an ensemble stopped by a signal, by the signal's name: 128 + its number.
+EXIT_STATUS_BY_SIGNAL = {signum.name: status for signum, status in EXIT_STATUS.items()}
 
 
 class Parser(argparse.ArgumentParser):

@@ -6,10 +6,12 @@ from .options import RUN_OPTIONS
 from .parser import PROG
 
 
-def _epilog():
-    from . import SUBCOMMANDS  # noqa: PLC0415  (the registry imports this module)
+def program_epilog(commands):
+    """Return the end of the program's ``--help`` (``run``'s, the default): the other `commands` and examples.
 
-    others = "\n".join(f"  {name:<10} {command.summary}" for name, command in SUBCOMMANDS.items() if name != "run")
+    `commands`: the registry of sub-commands (`cli.SUBCOMMANDS`), name -> callable with a ``summary``.
+    """
+    others = "\n".join(f"  {name:<10} {command.summary}" for name, command in commands.items() if name != "run")
     return (
         f"other sub-commands ({PROG} SUB-COMMAND --help for their options):\n{others}\n\n"
         f"examples:\n  {PROG}                      # the full 200 s example, into ./results\n"
@@ -30,7 +32,7 @@ RUN = SimulationCommand(
     model=StructuralPlasticityExample,
     options=RUN_OPTIONS,
     default_output="results",
-    epilog=_epilog,
+    # The epilog lists the other sub-commands: `program_epilog` of the registry, set where it is built (cli/__init__).
     prog=PROG,
     version=True,
 )

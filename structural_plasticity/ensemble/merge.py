@@ -21,20 +21,30 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigurationError
-from ..results import _atomic, _jsonable, load_results
+from ..files import (
+    GRID_FIGURE,
+    MAIN_FIGURE,
+    MEMBERS_CSV,
+    MERGED_CSV,
+    MERGED_DIR,
+    MERGED_JSON,
+    MERGED_NPZ,
+    OVERVIEW_FIGURE,
+    SUMMARY_CSV,
+    SUMMARY_JSON,
+    SUMMARY_TXT,
+    atomic_write,
+    jsonable,
+    write_json,
+)
+from ..output import save_figure
+from ..results import load_results
 from .plan import load_plan
+from .plot import plot_bands, plot_grid, plot_overview_bands
 from .run import member_state
 from .scalars import member_scalars
 from .stats import CONFIDENCE, describe
 
-MERGED_DIR = "merged"
-MERGED_NPZ = "merged.npz"
-MERGED_CSV = "merged.csv"
-MERGED_JSON = "merged.json"
-SUMMARY_CSV = "summary.csv"
-SUMMARY_JSON = "summary.json"
-SUMMARY_TXT = "summary.txt"
-MEMBERS_CSV = "members.csv"
 STATISTICS = ("mean", "sd", "ci_low", "ci_high")
 #: Series that label samples rather than measure the network: copied from the first member, not averaged.
 LABEL_SERIES = ("time", "phase")
@@ -151,7 +161,7 @@ def _scalar(value):
     return np.asarray(value).item()  # 0-d array -> int or float
 
 
-def merge_ensemble(folder, write=True, plot=True, formats=("png",)):
+def merge_ensemble(folder, write=True, plot=True, formats=("png",), commands=None):
     """Merge whatever completed members an ensemble folder holds; write the merged files.
 
     Parameters
@@ -165,6 +175,8 @@ def merge_ensemble(folder, write=True, plot=True, formats=("png",)):
         the grid points).
     formats : sequence of str
         Figure formats.
+    commands : mapping of str to command, optional
+        The sub-commands members may run: the plan is checked against its class again (see `load_plan`).
 
     Returns
     -------
@@ -177,7 +189,7 @@ def merge_ensemble(folder, write=True, plot=True, formats=("png",)):
         If the folder holds no ensemble, or no member is completed yet.
     """
     folder = Path(folder)
-    plan = load_plan(folder)
+    plan = load_plan(folder, commands)
     merged = []
     for point in plan.points:
         members = [m for m in plan.members if m.point == point]
@@ -212,27 +224,19 @@ def write_merged(merged, out, plan=None, plot=True, formats=("png",)):
     for item in merged:
         target = out / item.name
         target.mkdir(exist_ok=True)
-        with _atomic(target / MERGED_NPZ, "wb") as fh:
+        with atomic_write(target / MERGED_NPZ, "wb") as fh:
             np.savez(fh, **item.series)
-        with _atomic(target / MERGED_CSV, "w", newline="") as fh:
+        with atomic_write(target / MERGED_CSV, "w", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(item.series)
             writer.writerows(zip(*(np.asarray(a).tolist() for a in item.series.values())))
-        with _atomic(target / MERGED_JSON, "w") as fh:
-            json.dump(_jsonable(dict(item.metadata, scalars=item.scalars)), fh, indent=2)
-            fh.write("\n")
+        write_json(target / MERGED_JSON, jsonable(dict(item.metadata, scalars=item.scalars)))
         paths += [target / MERGED_NPZ, target / MERGED_CSV, target / MERGED_JSON]
         if plot:
-            from ..output import save_figure  # noqa: PLC0415
-            from .plot import plot_bands, plot_overview_bands  # noqa: PLC0415
-
-            paths += save_figure(plot_bands(item), target, "structural_plasticity", formats)
-            paths += save_figure(plot_overview_bands(item), target, "overview", formats)
+            paths += save_figure(plot_bands(item), target, MAIN_FIGURE, formats)
+            paths += save_figure(plot_overview_bands(item), target, OVERVIEW_FIGURE, formats)
     if plot and len(merged) > 1:
-        from ..output import save_figure  # noqa: PLC0415
-        from .plot import plot_grid  # noqa: PLC0415
-
-        paths += save_figure(plot_grid(merged), out, "grid", formats)
+        paths += save_figure(plot_grid(merged), out, GRID_FIGURE, formats)
     paths += _write_summary(merged, out, plan)
     return paths
 
@@ -249,26 +253,25 @@ def _write_summary(merged, out, plan):
             rows.append(
                 {"point": item.name, **{n: json.dumps(item.point.get(n)) for n in names}, "quantity": outcome, **stats}
             )
-    with _atomic(out / SUMMARY_CSV, "w", newline="") as fh:
+    with atomic_write(out / SUMMARY_CSV, "w", newline="") as fh:
         writer = csv.DictWriter(fh, ["point", *names, "quantity", "n", "mean", "sd", "ci_low", "ci_high"])
         writer.writeheader()
         writer.writerows(rows)
-    with _atomic(out / SUMMARY_JSON, "w") as fh:
-        content = {
-            "confidence": CONFIDENCE,
-            "definition": plan.definition() if plan is not None else None,
-            "points": [{"name": m.name, "point": m.point, "seeds": m.seeds, "scalars": m.scalars} for m in merged],
-        }
-        json.dump(_jsonable(content), fh, indent=2)
-        fh.write("\n")
-    with _atomic(out / MEMBERS_CSV, "w", newline="") as fh:
+    content = {
+        "confidence": CONFIDENCE,
+        "definition": plan.definition() if plan is not None else None,
+        "points": [{"name": m.name, "point": m.point, "seeds": m.seeds, "scalars": m.scalars} for m in merged],
+    }
+    write_json(out / SUMMARY_JSON, jsonable(content))
+    with atomic_write(out / MEMBERS_CSV, "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["point", *names, "seed", *outcomes])
         for item in merged:
             for seed, values in zip(item.seeds, item.member_scalars):
                 point = [json.dumps(item.point.get(n)) for n in names]
                 writer.writerow([item.name, *point, seed, *(values.get(o, float("nan")) for o in outcomes)])
-    (out / SUMMARY_TXT).write_text(summary_table(merged) + "\n")
+    with atomic_write(out / SUMMARY_TXT, "w", encoding="utf-8") as fh:
+        fh.write(summary_table(merged) + "\n")
     return [out / SUMMARY_CSV, out / SUMMARY_JSON, out / MEMBERS_CSV, out / SUMMARY_TXT]
 
 

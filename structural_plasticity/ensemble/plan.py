@@ -10,24 +10,26 @@ The plan is written to ``DIR/ensemble.json`` before any member starts; a folder 
 that holds anything else) is refused, so members of different ensembles never mix. Everything here is
 checked without NEST: bad seeds, unknown parameter names and values the class rejects raise
 `ConfigurationError` with one line.
+
+The engine does not know the command line: which sub-commands members may run, and which class each
+runs, is given to `make_plan` as ``commands`` (the command line passes its registry,
+`structural_plasticity.cli.SIMULATIONS`).
 """
 
 import hashlib
 import itertools
 import json
-import os
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigurationError
+from ..files import PLAN_JSON, write_json
 from ..version import __version__
 
-PLAN_JSON = "ensemble.json"
 #: Version of the plan file's layout; a plan of another format is refused.
 PLAN_FORMAT = 1
-#: Sub-command -> "module:class" whose parameters a grid may vary (imported only when needed).
 #: Options the ensemble sets for every member itself; given among the run options they are refused.
 RESERVED_OPTIONS = {
     "--seed": "give seeds with --seeds",
@@ -184,14 +186,7 @@ def parse_grid_item(text):
     return name, values
 
 
-def simulation_subcommands():
-    """Return the names of the sub-commands that simulate (those an ensemble can run), from the CLI's registry."""
-    from ..cli import SUBCOMMANDS, SimulationCommand  # noqa: PLC0415  (the CLI registers the ensemble itself)
-
-    return {name: command for name, command in SUBCOMMANDS.items() if isinstance(command, SimulationCommand)}
-
-
-def model_class(subcommand, options=()):
+def model_class(subcommand, options=(), *, commands):
     """Return the class whose parameters a grid of `subcommand` varies.
 
     Parameters
@@ -201,18 +196,21 @@ def model_class(subcommand, options=()):
     options : sequence of str
         The members' run options; a ``--model NAME`` among them picks the class of a sub-command that offers
         several (``lesion --model butz``).
+    commands : mapping of str to command
+        The sub-commands members may run, by name; each has ``models``, the dict of the classes its
+        ``--model`` chooses from, the default first (a `cli.command.SimulationCommand`; the command
+        line's registry is `structural_plasticity.cli.SIMULATIONS`).
 
     Raises
     ------
     ConfigurationError
-        For a sub-command the ensemble does not know, or a model it does not offer.
+        For a sub-command not in `commands`, or a model it does not offer.
     """
-    commands = simulation_subcommands()
     if subcommand not in commands:
         raise ConfigurationError(
             f"unknown sub-command {subcommand!r} for an ensemble; use one of {', '.join(commands)}"
         )
-    command = commands[subcommand]
+    models = commands[subcommand].models
     options = list(options)
     choice = None
     for k, option in enumerate(options):
@@ -221,13 +219,13 @@ def model_class(subcommand, options=()):
         elif option.startswith("--model="):
             choice = option.partition("=")[2]
     if choice is None:
-        return command.default_model
-    if choice not in command.models:
-        raise ConfigurationError(f"{subcommand} has no model {choice!r}; choose one of {', '.join(command.models)}")
-    return command.models[choice]
+        return next(iter(models.values()))
+    if choice not in models:
+        raise ConfigurationError(f"{subcommand} has no model {choice!r}; choose one of {', '.join(models)}")
+    return models[choice]
 
 
-def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None):
+def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None, commands=None):
     """Check an ensemble's definition and return its `Plan`.
 
     Parameters
@@ -242,7 +240,11 @@ def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None):
         Further run options of every member; ``--seed``, ``-o``, ``--overwrite`` and ``-q`` are set by the
         ensemble and refused here.
     model : type, optional
-        The class whose parameters the grid varies; by default the class of `subcommand` (see `model_class`).
+        The class whose parameters the grid varies; by default the class of `subcommand` in `commands`
+        (see `model_class`).
+    commands : mapping of str to command, optional
+        The sub-commands members may run (see `model_class`), e.g. `structural_plasticity.cli.SIMULATIONS`;
+        needed unless `model` is given.
 
     Returns
     -------
@@ -252,8 +254,23 @@ def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None):
     ------
     ConfigurationError
         For empty seeds, unknown or reserved parameter names, values the class rejects, duplicate values,
-        reserved options.
+        reserved options, a sub-command not in `commands`.
+    TypeError
+        If neither `model` nor `commands` is given.
+
+    Examples
+    --------
+    >>> from structural_plasticity.cli import SIMULATIONS                                    # doctest: +SKIP
+    >>> make_plan("lesion", "1-4", ["lesion_input_kept=0,0.5"], commands=SIMULATIONS)         # doctest: +SKIP
     """
+    if model is None and commands is None:
+        raise TypeError("make_plan needs the class (model=...) or the sub-commands (commands=...) members may run")
+    plan = _definition(subcommand, seeds, grid, options)
+    return _with_members(plan, model or model_class(subcommand, plan.options, commands=commands))
+
+
+def _definition(subcommand, seeds, grid, options):
+    """Return a `Plan` without members after the checks of seeds, grid syntax and options."""
     seeds = parse_seeds(seeds) if isinstance(seeds, str) else check_seeds(seeds)
     if grid is None:
         grid = {}
@@ -271,12 +288,16 @@ def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None):
         key = option.split("=", 1)[0]
         if key in RESERVED_OPTIONS:
             raise ConfigurationError(f"option {key} cannot be a run option of an ensemble: {RESERVED_OPTIONS[key]}")
-    model = model or model_class(subcommand, options)
-    known = model.parameter_names()
-    for name, values in grid.items():
+    return Plan(subcommand, seeds, grid, options)
+
+
+def _with_members(plan, model=None):
+    """Check the grid of `plan` (against `model`'s parameters and own checks, if given), add the members."""
+    known = model.parameter_names() if model is not None else None
+    for name, values in plan.grid.items():
         if name in RESERVED_PARAMETERS:
             raise ConfigurationError(f"grid parameter {name} is not allowed: {RESERVED_PARAMETERS[name]}")
-        if name not in known:
+        if known is not None and name not in known:
             raise ConfigurationError(
                 f"grid parameter {name!r} is not a parameter of {model.__name__}; known parameters are: "
                 f"{', '.join(known)}"
@@ -287,18 +308,17 @@ def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None):
         repeated = [t for t in texts if texts.count(t) > 1]
         if repeated:
             raise ConfigurationError(f"grid parameter {name} lists the value {repeated[0]} twice")
-        default = getattr(model, name)
-        for value in values:
-            _check_type(model, name, value, default)
-    plan = Plan(subcommand, seeds, {name: list(values) for name, values in grid.items()}, options)
-    for point in plan.points:
+        for value in values if model is not None else ():
+            _check_type(model, name, value, getattr(model, name))
+    plan.grid = {name: list(values) for name, values in plan.grid.items()}
+    for point in plan.points if model is not None else ():
         try:
-            model(**point, rng_seed=seeds[0])  # the class's own checks, before any member starts
+            model(**point, rng_seed=plan.seeds[0])  # the class's own checks, before any member starts
         except ConfigurationError as exc:
             raise ConfigurationError(f"grid point {point_name(point)}: {exc}") from None
     plan.members = [
         Member(index, seed, point, member_folder(point, seed))
-        for index, (seed, point) in enumerate((s, p) for s in seeds for p in plan.points)
+        for index, (seed, point) in enumerate((s, p) for s in plan.seeds for p in plan.points)
     ]
     return plan
 
@@ -379,9 +399,7 @@ def write_plan(plan, folder):
     )
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{PLAN_JSON}.tmp{os.getpid()}"
-        tmp.write_text(json.dumps(content, indent=2) + "\n")
-        os.replace(tmp, path)  # concurrent array tasks write the same content; the rename is atomic
+        write_json(path, content)  # concurrent array tasks write the same content; each write is atomic
     except OSError as exc:
         raise ConfigurationError(
             f"cannot write the ensemble folder {folder} ({exc.strerror or exc}); choose another with -o"
@@ -399,8 +417,16 @@ def read_plan_definition(folder):
     return {key: content.get(key) for key in ("format", "subcommand", "seeds", "grid", "options")}
 
 
-def load_plan(folder):
-    """Rebuild the `Plan` of an existing ensemble folder (for merging and single members).
+def load_plan(folder, commands=None):
+    """Rebuild the `Plan` of an existing ensemble folder (for merging).
+
+    Parameters
+    ----------
+    folder : str or path-like
+    commands : mapping of str to command, optional
+        The sub-commands members may run (see `model_class`): the grid is checked against the class
+        again, as `make_plan` does. Without them the plan is rebuilt from its file with the checks that
+        need no class (seeds, grid, options); the file was checked in full when it was written.
 
     Raises
     ------
@@ -417,4 +443,7 @@ def load_plan(folder):
         raise ConfigurationError(
             f"{plan_path(folder)} has format {definition['format']}, this version reads {PLAN_FORMAT}"
         )
-    return make_plan(definition["subcommand"], definition["seeds"], definition["grid"], definition["options"])
+    arguments = (definition["subcommand"], definition["seeds"], definition["grid"], definition["options"])
+    if commands is not None:
+        return make_plan(*arguments, commands=commands)
+    return _with_members(_definition(*arguments))

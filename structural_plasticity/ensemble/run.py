@@ -2,7 +2,7 @@
 
 NEST allows one kernel per process, so an ensemble is process-level parallelism: a thread pool of
 ``jobs`` workers (`concurrent.futures`), each starting one member with `subprocess` and waiting for it.
-Completed members (``"completed": true`` in their ``metadata.json``) are skipped, so rerunning an
+Completed members (`results.run_state`: a complete unit whose run ended) are skipped, so rerunning an
 ensemble resumes it; incomplete and failed members run again. A failing member never stops the others.
 
 SIGINT (Ctrl-C) or SIGTERM to the ensemble is forwarded once to every running member, which stops after
@@ -11,8 +11,6 @@ A second signal kills the members. Members run in their own sessions, so a Ctrl-
 terminal reaches them only through this forwarding, exactly once.
 """
 
-import json
-import os
 import shlex
 import signal
 import subprocess
@@ -24,17 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigurationError
-from ..results import METADATA_JSON
+from ..files import STDERR_LOG, STDOUT_LOG
+from ..interrupts import EXIT_STATUS
+from ..results import run_state
 from .plan import write_plan
 
-STDOUT_LOG = "stdout.log"
-STDERR_LOG = "stderr.log"
-#: Exit statuses of a member stopped by SIGINT / SIGTERM (it saved partial results).
-INTERRUPTED_STATUSES = (130, 143, -signal.SIGINT, -signal.SIGTERM, -signal.SIGKILL)
+#: Exit statuses of a member stopped by SIGINT / SIGTERM (it saved partial results), or killed by a signal.
+INTERRUPTED_STATUSES = (*EXIT_STATUS.values(), -signal.SIGINT, -signal.SIGTERM, -signal.SIGKILL)
 
 
 @dataclass
-class Outcome:
+class MemberOutcome:
     """What became of one member in this invocation.
 
     Attributes
@@ -57,16 +55,11 @@ class Outcome:
 
 
 def member_state(folder):
-    """Return ``"completed"``, ``"incomplete"`` (results or logs without completion) or ``"missing"``."""
-    meta = Path(folder) / METADATA_JSON
-    if meta.is_file():
-        try:
-            if json.loads(meta.read_text()).get("completed") is True:
-                return "completed"
-        except (OSError, json.JSONDecodeError):
-            pass
-        return "incomplete"
-    return "incomplete" if Path(folder).exists() else "missing"
+    """Return ``"completed"``, ``"incomplete"`` (results or logs without completion) or ``"missing"``.
+
+    The package's one test of completion, `results.run_state`, applied to a member's folder.
+    """
+    return run_state(folder)
 
 
 def member_command(plan, member, folder, python=None, launcher=None):
@@ -114,7 +107,7 @@ class _Members:
 
 
 def run_member(plan, member, folder, python=None, launcher=None, env=None, members=None):
-    """Run one member now, unless it is already completed; return its `Outcome`.
+    """Run one member now, unless it is already completed; return its `MemberOutcome`.
 
     Its stdout and stderr go to ``stdout.log`` and ``stderr.log`` in its folder.
 
@@ -132,10 +125,10 @@ def run_member(plan, member, folder, python=None, launcher=None, env=None, membe
     """
     target = Path(folder) / member.folder
     if member_state(target) == "completed":
-        return Outcome(member, "skipped")
+        return MemberOutcome(member, "skipped")
     members = members or _Members()
     if members.stopped:
-        return Outcome(member, "not started")
+        return MemberOutcome(member, "not started")
     created = not target.exists()
     target.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -154,7 +147,7 @@ def run_member(plan, member, folder, python=None, launcher=None, env=None, membe
                 (target / log).unlink(missing_ok=True)
             if created:
                 target.rmdir()
-            return Outcome(member, "not started")
+            return MemberOutcome(member, "not started")
         try:
             returncode = proc.wait()
         finally:
@@ -162,13 +155,13 @@ def run_member(plan, member, folder, python=None, launcher=None, env=None, membe
     wall = time.perf_counter() - started
     state = member_state(target)
     if returncode == 0 and state == "completed":
-        return Outcome(member, "completed", returncode, wall_s=wall)
+        return MemberOutcome(member, "completed", returncode, wall_s=wall)
     reason = _last_line(target / STDERR_LOG) or (
         f"exit status {returncode}" if returncode else "exited without completed results"
     )
     # A member stopped before its run began (e.g. while importing NEST) exits with a traceback: still a stop.
     status = "interrupted" if returncode in INTERRUPTED_STATUSES or members.stopped else "failed"
-    return Outcome(member, status, returncode, reason, wall)
+    return MemberOutcome(member, status, returncode, reason, wall)
 
 
 def _last_line(path):
@@ -185,7 +178,7 @@ class Report:
 
     Attributes
     ----------
-    outcomes : list of Outcome
+    outcomes : list of MemberOutcome
     stopped_by : str or None
         ``"SIGINT"`` or ``"SIGTERM"`` if the ensemble was stopped.
     wall_s : float
@@ -255,7 +248,7 @@ def run_ensemble(plan, folder, jobs=1, python=None, launcher=None, progress=True
     todo = []
     for member in plan.members:
         if member_state(Path(folder) / member.folder) == "completed":
-            outcomes[member.index] = Outcome(member, "skipped")
+            outcomes[member.index] = MemberOutcome(member, "skipped")
         else:
             todo.append(member)
     bar = _bar(len(plan.members), len(outcomes), progress)
@@ -281,7 +274,7 @@ def run_ensemble(plan, folder, jobs=1, python=None, launcher=None, progress=True
 def _bar(total, done, enabled):
     if not enabled:
         return None
-    from tqdm.auto import tqdm  # noqa: PLC0415
+    from tqdm.auto import tqdm  # noqa: PLC0415  (a third-party import, only when a bar is shown)
 
     # disable=None: tqdm turns itself off when stderr is not a terminal (logs, CI, batch jobs).
     return tqdm(total=total, initial=done, unit=" member", disable=None, dynamic_ncols=True)
@@ -310,7 +303,7 @@ def _forward_signals(members):
 
 
 def run_one(plan, folder, index, python=None, launcher=None, env=None):
-    """Run exactly the member with position `index` (e.g. a Slurm array task); return its `Outcome`.
+    """Run exactly the member with position `index` (e.g. a Slurm array task); return its `MemberOutcome`.
 
     Writes or checks the plan file first, like `run_ensemble`. SIGINT and SIGTERM are forwarded to the
     member while it runs.

@@ -35,7 +35,8 @@ import numpy as np
 
 from ..engine import import_nest, local_nodes
 from ..errors import ConfigurationError
-from ..results import _atomic, _jsonable
+from ..files import atomic_write as _atomic
+from ..files import jsonable as _jsonable
 from ..version import __version__
 from . import checks
 

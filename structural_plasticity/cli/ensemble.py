@@ -1,58 +1,36 @@
-"""Command-line front-ends: ``python -m structural_plasticity ensemble`` and ``... merge``.
+"""The sub-commands ``ensemble`` and ``merge``: the command line of `structural_plasticity.ensemble`.
 
-``main_ensemble(argv)`` and ``main_merge(argv)`` take the arguments after the sub-command's name and
-return the exit status; a `ConfigurationError` prints one line and returns 2. Options the ensemble
-does not know are run options of every member (``--n-exc 40 --t-sim 2 --set psc_e=500``), also after
-``--``.
+``main_ensemble(argv, commands=...)`` and ``main_merge(argv, commands=...)`` take the arguments after the
+sub-command's name and return the exit status; a `ConfigurationError` prints one line and returns 2.
+`commands` are the sub-commands members may run, by name: the registry (`cli.SIMULATIONS`) passes
+itself, so the engine (`structural_plasticity.ensemble`) never imports the command line. Options the
+ensemble does not know are run options of every member (``--n-exc 40 --t-sim 2 --set psc_e=500``), also
+after ``--``.
 """
 
 import argparse
 import sys
 
+from ..ensemble.merge import merge_ensemble, summary_table
+from ..ensemble.plan import make_plan
+from ..ensemble.run import run_ensemble, run_one
 from ..errors import ConfigurationError
-from .plan import make_plan, simulation_subcommands
+from .options import figure_formats, non_negative_int, positive_int
+from .parser import EXIT_FAILURE, EXIT_STATUS_BY_SIGNAL, EXIT_USER_ERROR, PROG, Parser
 
-PROG = "python -m structural_plasticity"
-EXIT_USER_ERROR = 2
-EXIT_FAILURE = 1
-#: Exit statuses of an ensemble stopped by SIGINT / SIGTERM, as for a single run.
-EXIT_SIGNAL = {"SIGINT": 130, "SIGTERM": 143}
+ENSEMBLE_SUMMARY = "run a sub-command over many seeds and parameter values in parallel processes, resumably"
+MERGE_SUMMARY = "combine the members of an ensemble: mean, sd and 95 % intervals of every series, figures with bands"
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error as one line and exits with status 2."""
+def build_ensemble_parser(commands):
+    """Return the parser of ``ensemble`` (its own options; unknown options are the members' run options).
 
-    def error(self, message):
-        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
-
-
-def _index(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-    return value
-
-
-def build_ensemble_parser():
-    """Return the parser of ``ensemble`` (its own options; unknown options are the members' run options)."""
-    parser = _Parser(
+    `commands`: the sub-commands members may run, by name (listed in the description).
+    """
+    parser = Parser(
         prog=f"{PROG} ensemble",
         usage=f"{PROG} ensemble [SUBCMD] [--seeds LIST] [--grid NAME=V1,V2,...] [-j N] [-o DIR] [...] [RUN OPTIONS]",
         allow_abbrev=False,  # --seed (a run option) must never be taken for --seeds
-        formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
             "Run a sub-command over many seeds and a grid of parameters, each member in its own process, "
             "a few at a time; then merge them (mean, sd and 95 % confidence intervals over seeds for each grid "
@@ -60,7 +38,7 @@ def build_ensemble_parser():
             "completed members are skipped, incomplete and failed ones run again. Ctrl-C stops every member; "
             "each keeps its partial results. Options not listed here are run options of every member "
             f"(see '{PROG} --help' or '{PROG} SUBCMD --help'). SUBCMD is what every member runs: "
-            f"{', '.join(simulation_subcommands())} (default: run, the plain example)."
+            f"{', '.join(commands)} (default: run, the plain example)."
         ),
         epilog=(
             "examples:\n"
@@ -87,14 +65,14 @@ def build_ensemble_parser():
         "e.g. --grid psc_e=500,585,700; repeat for a product grid",
     )
     parser.add_argument(
-        "-j", "--jobs", type=_positive_int, default=1, metavar="N", help="members run at once (default: %(default)s)"
+        "-j", "--jobs", type=positive_int, default=1, metavar="N", help="members run at once (default: %(default)s)"
     )
     parser.add_argument(
         "-o", "--output", default="ensemble", metavar="DIR", help="the ensemble folder (default: %(default)s)"
     )
     parser.add_argument(
         "--member-index",
-        type=_index,
+        type=non_negative_int,
         metavar="I",
         help="run only member I (0-based; e.g. $SLURM_ARRAY_TASK_ID) and do not merge",
     )
@@ -112,6 +90,7 @@ def build_ensemble_parser():
     parser.add_argument("--no-merge", action="store_true", help="do not merge after running")
     parser.add_argument(
         "--merge-formats",
+        type=figure_formats,
         default="png",
         metavar="LIST",
         help="figure formats of the merged figures (default: %(default)s)",
@@ -122,21 +101,21 @@ def build_ensemble_parser():
     return parser
 
 
-def main_ensemble(argv=None):
-    """Run ``ensemble`` with the arguments `argv` (after the sub-command's name); return the exit status."""
+def main_ensemble(argv=None, *, commands):
+    """Run ``ensemble`` with the arguments `argv` (after the sub-command's name); return the exit status.
+
+    `commands`: the sub-commands members may run, by name (see `ensemble.plan.model_class`).
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        return _ensemble(argv)
+        return _ensemble(argv, commands)
     except ConfigurationError as exc:
         print(f"{PROG} ensemble: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
 
 
-def _ensemble(argv):
-    from ..output import parse_formats  # noqa: PLC0415
-    from .run import run_ensemble, run_one  # noqa: PLC0415
-
-    parser = build_ensemble_parser()
+def _ensemble(argv, commands):
+    parser = build_ensemble_parser(commands)
     passed = []
     if "--" in argv:
         cut = argv.index("--")
@@ -146,8 +125,7 @@ def _ensemble(argv):
         subcommand, argv = argv[0], argv[1:]  # checked by make_plan
     args, unknown = parser.parse_known_args(argv)
     options = unknown + passed
-    formats = parse_formats(args.merge_formats)
-    plan = make_plan(subcommand, args.seeds, args.grid, options)
+    plan = make_plan(subcommand, args.seeds, args.grid, options, commands=commands)
     say = (lambda *a, **k: None) if args.quiet else print
     if args.list:
         print(f"{'index':>5}  {'seed':>6}  folder")
@@ -164,7 +142,8 @@ def _ensemble(argv):
             f"{outcome.reason}",
             file=sys.stderr,
         )
-        return 130 if outcome.status == "interrupted" else EXIT_FAILURE
+        # The member's own signal is not known here: a stop reads as Ctrl-C's, as it always has.
+        return EXIT_STATUS_BY_SIGNAL["SIGINT"] if outcome.status == "interrupted" else EXIT_FAILURE
     say(
         f"Ensemble of {len(plan.members)} members ({len(plan.seeds)} seeds x {len(plan.points)} grid points) "
         f"of '{plan.subcommand}' in {args.output}/, {args.jobs} at a time"
@@ -178,20 +157,19 @@ def _ensemble(argv):
     else:
         print(summary, file=sys.stderr)
     if not args.no_merge and not report.stopped_by and (report.count("completed") or report.count("skipped")):
-        from .merge import merge_ensemble, summary_table  # noqa: PLC0415
-
-        merged = merge_ensemble(args.output, formats=formats)
+        merged = merge_ensemble(args.output, formats=args.merge_formats, commands=commands)
         say(summary_table(merged))
         say(f"Merged into {args.output}/merged/")
     if report.stopped_by:
-        return EXIT_SIGNAL.get(report.stopped_by, EXIT_FAILURE)
+        return EXIT_STATUS_BY_SIGNAL.get(report.stopped_by, EXIT_FAILURE)
     return 0 if report.ok else EXIT_FAILURE
 
 
 def build_merge_parser():
     """Return the parser of ``merge``."""
-    parser = _Parser(
+    parser = Parser(
         prog=f"{PROG} merge",
+        formatter_class=argparse.HelpFormatter,  # the description is one paragraph, wrapped to the terminal
         description=(
             "Merge the completed members of an ensemble folder: for each grid point mean, sd and 95 % confidence "
             "interval over seeds of every recorded series (merged/<point>/merged.npz, .csv, .json), figures with "
@@ -200,21 +178,23 @@ def build_merge_parser():
         ),
     )
     parser.add_argument("folder", help="the ensemble folder (with ensemble.json)")
-    parser.add_argument("--formats", default="png", metavar="LIST", help="figure formats (default: %(default)s)")
+    parser.add_argument(
+        "--formats", type=figure_formats, default="png", metavar="LIST", help="figure formats (default: %(default)s)"
+    )
     parser.add_argument("--no-plot", action="store_true", help="write data and tables, no figures")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     return parser
 
 
-def main_merge(argv=None):
-    """Run ``merge`` with the arguments `argv`; return the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    from ..output import parse_formats  # noqa: PLC0415
-    from .merge import merge_ensemble, summary_table  # noqa: PLC0415
+def main_merge(argv=None, *, commands=None):
+    """Run ``merge`` with the arguments `argv`; return the exit status.
 
+    `commands`: the sub-commands members may run; given, the plan is checked against its class again.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_merge_parser().parse_args(argv)
     try:
-        merged = merge_ensemble(args.folder, plot=not args.no_plot, formats=parse_formats(args.formats))
+        merged = merge_ensemble(args.folder, plot=not args.no_plot, formats=args.formats, commands=commands)
     except ConfigurationError as exc:
         print(f"{PROG} merge: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
