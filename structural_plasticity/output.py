@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .errors import ConfigurationError
 from .folder import FIGURE_FORMATS, Unit  # noqa: F401  (FIGURE_FORMATS is part of this module's interface)
+from .plotting import plot_ca_and_connections, plot_overview
 
 MAIN_FIGURE = "structural_plasticity"
 OVERVIEW_FIGURE = "overview"
@@ -55,8 +56,6 @@ def save_figure(fig, folder, stem, formats):
 
 def save_standard_figures(results, folder, formats):
     """Write the main figure (Ca and connections) and the overview figure; return the paths."""
-    from .plotting import plot_ca_and_connections, plot_overview  # noqa: PLC0415
-
     paths = save_figure(plot_ca_and_connections(results), folder, MAIN_FIGURE, formats)
     paths += save_figure(plot_overview(results), folder, OVERVIEW_FIGURE, formats)
     return paths

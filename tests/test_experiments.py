@@ -322,6 +322,33 @@ def test_signature_table_lists_group_series(lesion_run):
     assert values[1] < values[0]
 
 
+#: The modules that moved to `structural_plasticity.analysis` and the re-exports left at their old paths.
+MOVED = {
+    "structural_plasticity.experiments.analysis": "structural_plasticity.analysis.phases",
+    "structural_plasticity.experiments.recovery": "structural_plasticity.analysis.recovery",
+    "structural_plasticity.experiments.assembly_analysis": "structural_plasticity.analysis.assembly",
+    "structural_plasticity.experiments.plotting": "structural_plasticity.analysis.experiment_figures",
+    "structural_plasticity.experiments.assembly_plotting": "structural_plasticity.analysis.assembly_figures",
+    "structural_plasticity.ensemble.plot": "structural_plasticity.analysis.ensemble_figures",
+}
+
+
+@pytest.mark.parametrize("old, new", MOVED.items(), ids=lambda name: name.rsplit(".", 1)[-1])
+def test_old_module_paths_re_export_every_public_function(old, new):
+    import importlib
+    import inspect
+
+    old_module, new_module = importlib.import_module(old), importlib.import_module(new)
+    functions = {
+        name
+        for name, value in vars(new_module).items()
+        if inspect.isfunction(value) and value.__module__ == new and not name.startswith("_")
+    }
+    assert functions and functions <= set(old_module.__all__), functions - set(old_module.__all__)
+    for name in old_module.__all__:
+        assert getattr(old_module, name) is getattr(new_module, name), name
+
+
 # ----------------------------------------------------------------------------------------------------
 # Command line and examples
 # ----------------------------------------------------------------------------------------------------

@@ -12,7 +12,12 @@ A new experiment is one `experiment_command` call: its name, its class (or ``{na
 from functools import partial
 from pathlib import Path
 
-from ..experiments import AssemblyExperiment, ButzLesionExperiment, LesionExperiment, StimulationExperiment, signature
+from ..analysis.assembly import signature_table
+from ..analysis.assembly_figures import plot_assembly
+from ..analysis.experiment_figures import plot_experiment
+from ..analysis.phases import signature
+from ..analysis.recovery import recovery_table
+from ..experiments import AssemblyExperiment, ButzLesionExperiment, LesionExperiment, StimulationExperiment
 from ..experiments.base import GROUP_SELECTIONS
 from ..folder import Unit
 from ..networks.gallinaro import SIZES
@@ -77,15 +82,11 @@ EXPERIMENT_OPTIONS = (
 
 def plot_experiment_figure(results):
     """Return `plot_experiment` of `results` (the figure of lesion and stimulation)."""
-    from ..experiments.plotting import plot_experiment  # noqa: PLC0415  (matplotlib only when plotting)
-
     return plot_experiment(results)
 
 
 def plot_assembly_figure(results):
     """Return `plot_assembly` of `results` (block probabilities and connectivity snapshots)."""
-    from ..experiments.assembly_plotting import plot_assembly  # noqa: PLC0415
-
     return plot_assembly(results)
 
 
@@ -111,8 +112,6 @@ def lesion_signature(results):
 
     The recovery measures need samples after the lesion; a run stopped before it gets the phase table alone.
     """
-    from ..experiments.recovery import recovery_table  # noqa: PLC0415
-
     table = phase_signature(results)
     recovery = [p for p in results.metadata.get("phases", []) if p["name"] == "recovery"]
     if recovery and len(results) and results["time"][-1] > recovery[0]["start_s"]:
@@ -122,8 +121,6 @@ def lesion_signature(results):
 
 def assembly_signature(results):
     """Return the assembly's signature table (block probabilities at the signature points)."""
-    from ..experiments.assembly_analysis import signature_table  # noqa: PLC0415
-
     return signature_table(results)
 
 

@@ -15,11 +15,11 @@ Protocols build on `Experiment`, which adds named neuron groups and a protocol o
 protocols of your own. Importing this package imports neither NEST nor pyplot.
 """
 
-from .analysis import group_names, group_sizes, phase_values, signature
+from ..analysis.phases import group_names, group_sizes, phase_values, signature
+from ..analysis.recovery import recovery_measures, recovery_over_seeds, recovery_table
 from .assembly import AssemblyExperiment, AssemblyProtocol
 from .base import Experiment, Phase
 from .lesion import ButzLesionExperiment, LesionExperiment, LesionProtocol
-from .recovery import recovery_measures, recovery_over_seeds, recovery_table
 from .stimulation import StimulationExperiment, StimulationProtocol, StimulusProtocol
 
 __all__ = [

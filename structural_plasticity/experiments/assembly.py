@@ -16,37 +16,14 @@ from functools import partial
 
 import numpy as np
 
+from ..analysis.assembly import BLOCKS, PROTOCOLS, block_series
 from ..engine import import_nest
 from ..networks.gallinaro import SIZES as NETWORK_SIZES
 from ..networks.gallinaro import GallinaroRotterNetwork
 from .stimulation import StimulusProtocol
 
-#: The four blocks of the E→E connectivity, ``(source group, target group)``.
-BLOCKS = (("stimulated", "stimulated"), ("stimulated", "rest"), ("rest", "stimulated"), ("rest", "rest"))
-
 #: Snapshots of the E→E synapses, taken at the start of these phases: ``{phase: snapshot name}``.
 SNAPSHOT_AT = {"stimulation": "before", "after": "stimulus_end", "decay": "after"}
-
-#: The protocols of the two studies (ms): Gallinaro & Rotter 2018 (reduced) and 2022 Fig 4 (full size).
-PROTOCOLS = {
-    "reduced": {
-        "growth_duration": 20_000.0,
-        "stimulation_duration": 20_000.0,
-        "after_duration": 20_000.0,
-        "decay_duration": 40_000.0,
-    },
-    "full": {
-        "growth_duration": 500_000.0,
-        "stimulation_duration": 150_000.0,
-        "after_duration": 500_000.0,
-        "decay_duration": 5_000_000.0,
-    },
-}
-
-
-def block_series(source, target):
-    """Return the name of the recorded connection probability of a block, e.g. ``prob_stimulated_rest``."""
-    return f"prob_{source}_{target}"
 
 
 def possible_pairs(n_source, n_target, same):

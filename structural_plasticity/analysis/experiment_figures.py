@@ -1,0 +1,295 @@
+"""The figure of an experiment: phases shaded, group Ca, rates, connections and dendritic elements over time.
+
+pyplot is imported only when a new figure is made; the functions never change the backend.
+"""
+
+import numpy as np
+
+from .phases import group_names, group_sizes
+
+#: Shades of the phases, cycled.
+PHASE_COLOURS = ("#f2f2f2", "#ffe9c7", "#dcefff", "#e5f5e0")
+#: Line colours of groups, in the order the groups were declared (intervention group first).
+GROUP_COLOURS = ("tab:red", "tab:blue", "tab:green", "tab:purple")
+#: Synaptic elements drawn per group: (series name part, label), and their colours.
+ELEMENTS = (("axon_ex", "Axon_ex"), ("den_ex", "Den_ex"), ("den_in", "Den_in"))
+ELEMENT_COLOURS = {"axon_ex": "tab:orange", "den_ex": "tab:green", "den_in": "tab:purple"}
+
+
+def shade_phases(ax, results, label=True):
+    """Shade each phase of `results` on `ax` and, if `label`, write its name at the top."""
+    for index, phase in enumerate(results.metadata.get("phases", [])):
+        end = phase["end_s"] if phase.get("end_s") is not None else phase["start_s"] + phase["duration_s"]
+        ax.axvspan(phase["start_s"], end, color=PHASE_COLOURS[index % len(PHASE_COLOURS)], zorder=0, linewidth=0)
+        if label:
+            ax.text(
+                (phase["start_s"] + end) / 2,
+                1.0,
+                phase["name"],
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="bottom",
+                fontsize="small",
+            )
+
+
+def plot_experiment(results, fig=None):
+    """Plot the signature of an experiment in four stacked panels sharing the time axis.
+
+    1. mean Ca of each group, with the excitatory target;
+    2. firing rate of each group;
+    3. synapses onto and out of the first (intervention) group, and within it;
+    4. grown axonal and dendritic elements per neuron of the groups whose elements were read.
+
+    Parameters
+    ----------
+    results : Results
+        Results of an `Experiment`.
+    fig : matplotlib.figure.Figure, optional
+        Figure to draw into; a new one is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if fig is None:
+        import matplotlib.pyplot as plt  # noqa: PLC0415
+
+        fig = plt.figure(figsize=(9, 11))
+    ax_ca, ax_rate, ax_conn, ax_el = fig.subplots(4, 1, sharex=True)
+    t = results["time"]
+    meta = results.metadata
+    groups = group_names(results)
+    sizes = group_sizes(results)
+    colours = dict(zip(groups, GROUP_COLOURS * 4))
+    target = meta.get("target_ca", {}).get("e")
+    for ax in (ax_ca, ax_rate, ax_conn, ax_el):
+        shade_phases(ax, results, label=ax is ax_ca)
+    if target is not None:
+        ax_ca.axhline(target, color="#9999FF", linewidth=3, label="target Ca (E)", zorder=1)
+        if meta.get("ca_per_hz"):
+            ax_rate.axhline(target / meta["ca_per_hz"], color="#9999FF", linewidth=3, label="target rate (E)", zorder=1)
+    for g in groups:
+        if f"mean_ca_{g}" in results:
+            ax_ca.plot(t, results[f"mean_ca_{g}"], color=colours[g], label=f"{g} ({sizes[g]})")
+        if f"rate_{g}" in results:
+            ax_rate.plot(t, results[f"rate_{g}"], color=colours[g], label=g)
+    ax_ca.set_ylabel("mean Ca")
+    ax_rate.set_ylabel("rate (Hz)")
+    if groups:
+        first = groups[0]
+        # Connections per neuron of the target group, so that groups of different sizes compare.
+        for source in [first, *groups[1:], "i"]:
+            key = f"connections_{source}_{first}"
+            if key in results:
+                per = results[key] / sizes[first]
+                style = "-" if source != "i" else ":"
+                colour = colours.get(source, "k")
+                ax_conn.plot(t, per, style, color=colour, label=f"{source}→{first}")
+        for target_group in groups[1:]:
+            key = f"connections_{first}_{target_group}"
+            if key in results:
+                ax_conn.plot(
+                    t, results[key] / sizes[target_group], "--", color=colours[first], label=f"{first}→{target_group}"
+                )
+    ax_conn.set_ylabel("synapses per target neuron")
+    # Grown elements per neuron: the intervention group solid, the other groups dashed.
+    for k, g in enumerate(groups):
+        for element, label in ELEMENTS:
+            key = f"elements_{element}_{g}"
+            if key in results:
+                ax_el.plot(
+                    t,
+                    results[key],
+                    "-" if k == 0 else "--",
+                    color=ELEMENT_COLOURS[element],
+                    linewidth=1.5 if k == 0 else 1.0,
+                    label=f"{label}, {g}",
+                )
+    ax_el.set_ylabel("elements per neuron")
+    ax_el.set_xlabel("time (s)")
+    _finish_axes((ax_ca, ax_rate, ax_conn, ax_el), float(np.max(t)) if len(t) else None)
+    params = meta.get("parameters", {})
+    fig.suptitle(
+        f"{meta.get('model', 'experiment').rsplit('.', 1)[-1]}: {params.get('number_excitatory_neurons', '?')} E + "
+        f"{params.get('number_inhibitory_neurons', '?')} I neurons, seed {meta.get('rng_seed', '?')}"
+        + ("" if meta.get("completed", True) else " (INCOMPLETE)")
+    )
+    return fig
+
+
+def _stacked_axes(fig, rows, height):
+    """Return `rows` axes stacked on a shared time axis in `fig` (a new figure `height` inches tall if None)."""
+    if fig is None:
+        import matplotlib.pyplot as plt  # noqa: PLC0415
+
+        fig = plt.figure(figsize=(9, height))
+    return fig, fig.subplots(rows, 1, sharex=True)
+
+
+def _finish_axes(axes, t_end):
+    """Give each of `axes` that has labelled lines a legend, start its y axis at 0, and end time at `t_end`.
+
+    With `t_end` None the time axis keeps matplotlib's limits.
+    """
+    for ax in axes:
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="best", fontsize="small", framealpha=1.0, ncol=2)
+        ax.set_ylim(bottom=0)
+    if t_end is not None:
+        axes[-1].set_xlim(0, t_end)
+
+
+def _band(ax, t, runs, series, scale=1.0, **style):
+    """Plot the mean of `series` over `runs` with a ±sd band; skip it when a run lacks it."""
+    if not runs or any(series not in r for r in runs):
+        return
+    values = np.array([np.asarray(r[series], dtype=float)[: len(t)] / scale for r in runs])
+    mean = values.mean(axis=0)
+    line = ax.plot(t, mean, **style)[0]
+    if len(runs) > 1:
+        sd = values.std(axis=0, ddof=1)
+        ax.fill_between(t, mean - sd, mean + sd, color=line.get_color(), alpha=0.2, linewidth=0)
+
+
+def plot_recovery(runs, fraction=0.8, fig=None):
+    """Plot the lesion recovery over several runs (seeds): mean ± sd of Ca, elements and input of the groups.
+
+    1. mean Ca of the lesioned and intact groups relative to the excitatory target, with the target
+       and `fraction` of it;
+    2. grown axonal (``Axon_ex``) and dendritic (``Den_ex``, ``Den_in``) elements per neuron of the
+       lesioned group (solid) and the intact group (dashed);
+    3. synapses per lesioned neuron from intact neurons, from lesioned neurons and from I neurons.
+
+    Parameters
+    ----------
+    runs : list of Results
+        Results of `LesionProtocol` runs with the same protocol (same sample times), e.g. one per seed.
+    fraction : float
+        Fraction of the target drawn as the recovery criterion.
+    fig : matplotlib.figure.Figure, optional
+        Figure to draw into; a new one is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, (ax_ca, ax_el, ax_in) = _stacked_axes(fig, 3, 9)
+    if not runs:
+        return fig
+    t = min((r["time"] for r in runs), key=len)
+    first = runs[0]
+    target = first.metadata["target_ca"]["e"]
+    n_lesioned = group_sizes(first)["lesioned"]
+    for ax in (ax_ca, ax_el, ax_in):
+        shade_phases(ax, first, label=ax is ax_ca)
+    ax_ca.axhline(1.0, color="#9999FF", linewidth=3, label="target", zorder=1)
+    ax_ca.axhline(fraction, color="#9999FF", linewidth=1, linestyle=":", label=f"{100 * fraction:g} % of target")
+    _band(ax_ca, t, runs, "mean_ca_lesioned", target, color=GROUP_COLOURS[0], label="lesioned")
+    _band(ax_ca, t, runs, "mean_ca_intact", target, color=GROUP_COLOURS[1], label="intact")
+    ax_ca.set_ylabel("mean Ca / target (E)")
+    for group, style in (("lesioned", "-"), ("intact", "--")):
+        for element, label in ELEMENTS:
+            _band(
+                ax_el,
+                t,
+                runs,
+                f"elements_{element}_{group}",
+                linestyle=style,
+                color=ELEMENT_COLOURS[element],
+                label=f"{label}, {group}",
+            )
+    ax_el.set_ylabel("grown elements per neuron")
+    for source, colour, style in (
+        ("intact", GROUP_COLOURS[1], "-"),
+        ("lesioned", GROUP_COLOURS[0], "-"),
+        ("i", "k", ":"),
+    ):
+        _band(
+            ax_in,
+            t,
+            runs,
+            f"connections_{source}_lesioned",
+            n_lesioned,
+            linestyle=style,
+            color=colour,
+            label=f"{source} → lesioned",
+        )
+    ax_in.set_ylabel("synapses per lesioned neuron")
+    ax_in.set_xlabel("time (s)")
+    _finish_axes((ax_ca, ax_el, ax_in), float(np.max(t)) if len(t) else 1.0)
+    meta = first.metadata
+    params = meta.get("parameters", {})
+    seeds = ", ".join(str(r.metadata.get("rng_seed", "?")) for r in runs)
+    fig.suptitle(
+        f"{meta.get('model', 'lesion').rsplit('.', 1)[-1]}: {params.get('number_excitatory_neurons', '?')} E + "
+        f"{params.get('number_inhibitory_neurons', '?')} I, {n_lesioned} lesioned; mean ± sd of "
+        f"{len(runs)} run{'s' if len(runs) > 1 else ''} (seeds {seeds})"
+    )
+    return fig
+
+
+def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
+    """Plot the lesioned group of several lesion conditions side by side: mean ± sd over each one's runs.
+
+    1. mean Ca of the lesioned group relative to the excitatory target, with the target, `fraction` of
+       it and, where a condition's growth curves have them, the zero points of its excitatory axons and
+       dendrites (below the dendritic one a neuron retracts every element);
+    2. grown ``Axon_ex`` per lesioned neuron;
+    3. grown ``Den_ex`` per lesioned neuron;
+    4. synapses per lesioned neuron from intact neurons.
+
+    Parameters
+    ----------
+    conditions : dict of str to list of Results
+        Label of each condition and its `LesionProtocol` runs (one per seed), all with the same protocol.
+    fraction : float
+        Fraction of the target drawn as the recovery criterion.
+    fig : matplotlib.figure.Figure, optional
+        Figure to draw into; a new one is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, axes = _stacked_axes(fig, 4, 11)
+    ax_ca, ax_axon, ax_den, ax_in = axes
+    runs_of = [runs for runs in conditions.values() if runs]
+    if not runs_of:
+        return fig
+    first = runs_of[0][0]
+    target = first.metadata["target_ca"]["e"]
+    for ax in axes:
+        shade_phases(ax, first, label=ax is ax_ca)
+    ax_ca.axhline(1.0, color="#9999FF", linewidth=3, label="target", zorder=1)
+    ax_ca.axhline(fraction, color="#9999FF", linewidth=1, linestyle=":", label=f"{100 * fraction:g} % of target")
+    zero_points = set()
+    for index, (label, runs) in enumerate(conditions.items()):
+        if not runs:
+            continue
+        colour = f"C{index}"
+        t = min((r["time"] for r in runs), key=len)
+        n_lesioned = group_sizes(runs[0])["lesioned"]
+        _band(ax_ca, t, runs, "mean_ca_lesioned", target, color=colour, label=label)
+        _band(ax_axon, t, runs, "elements_axon_ex_lesioned", color=colour, label=label)
+        _band(ax_den, t, runs, "elements_den_ex_lesioned", color=colour, label=label)
+        _band(ax_in, t, runs, "connections_intact_lesioned", n_lesioned, color=colour, label=label)
+        params = runs[0].metadata.get("parameters", {})
+        model = runs[0].metadata.get("model", "").rsplit(".", 1)[-1]
+        for name, text in (("growth_curve_axon_e", "axonal"), ("growth_curve_den_ex_e", "dendritic")):
+            eta = (params.get(name) or {}).get("eta")
+            if eta:
+                zero_points.add((eta / target, f"{text} zero point of {model}"))
+    for value, text in sorted(zero_points):
+        ax_ca.axhline(value, color="grey", linewidth=0.8, linestyle="--")
+        ax_ca.text(
+            0.01, value, text, transform=ax_ca.get_yaxis_transform(), fontsize="x-small", va="bottom", color="grey"
+        )
+    ax_ca.set_ylabel("lesioned Ca / target")
+    ax_axon.set_ylabel("Axon_ex per lesioned neuron")
+    ax_den.set_ylabel("Den_ex per lesioned neuron")
+    ax_in.set_ylabel("synapses intact → lesioned\nper lesioned neuron")
+    ax_in.set_xlabel("time (s)")
+    _finish_axes(axes, float(np.max(first["time"])))
+    fig.suptitle("lesioned group, mean ± sd over seeds")
+    return fig
