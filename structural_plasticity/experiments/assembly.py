@@ -16,10 +16,8 @@ from functools import partial
 
 import numpy as np
 
-from ..analysis.assembly import BLOCKS, PROTOCOLS, block_series
+from ..analysis.assembly import BLOCKS, block_series
 from ..engine import import_nest
-from ..networks.gallinaro import SIZES as NETWORK_SIZES
-from ..networks.gallinaro import GallinaroRotterNetwork
 from .stimulation import StimulusProtocol
 
 #: Snapshots of the E→E synapses, taken at the start of these phases: ``{phase: snapshot name}``.
@@ -169,27 +167,3 @@ def _chain(*actions):
             action()
 
     return run
-
-
-class AssemblyExperiment(AssemblyProtocol, GallinaroRotterNetwork):
-    """The assembly protocol (`AssemblyProtocol`) on Gallinaro & Rotter's network (`GallinaroRotterNetwork`).
-
-    ``size="reduced"`` (default): 400 E + 100 I, target rate measured, growth 20 s, stimulation 20 s,
-    after 20 s, decay 40 s (Gallinaro & Rotter 2018). ``size="full"``: 10 000 E + 2 500 I, target 8 Hz,
-    growth 500 s, stimulation 150 s, after 500 s, decay 5000 s (Gallinaro, Gašparović & Rotter 2022,
-    Fig 4). In both, 10 % of the E neurons get 10 % more input. Durations and every network parameter
-    can be given explicitly; those left at None come from `size`.
-
-    Examples
-    --------
-    >>> experiment = AssemblyExperiment(rng_seed=1)                 # doctest: +SKIP
-    >>> results = experiment.run()                                  # doctest: +SKIP
-    >>> results.prob_stimulated_stimulated[-1]                      # doctest: +SKIP
-    """
-
-    growth_duration = None  # (ms) reduced 20 000, full 500 000
-    stimulation_duration = None  # (ms) reduced 20 000, full 150 000
-    after_duration = None  # (ms) reduced 20 000, full 500 000
-    decay_duration = None  # (ms) reduced 40 000, full 5 000 000
-
-    SIZES = {size: {**NETWORK_SIZES[size], **PROTOCOLS[size]} for size in NETWORK_SIZES}

@@ -8,10 +8,8 @@ returns toward its set point.
 
 import numpy as np
 
-from ..butz import ButzNetwork
 from ..engine import import_nest
 from ..errors import ConfigurationError
-from ..model import StructuralPlasticityExample
 from .base import Experiment, Phase
 
 
@@ -105,41 +103,3 @@ class LesionProtocol(Experiment):
         values = np.zeros(len(ids))
         values[np.searchsorted(ids, activity.node_ids)] = activity.ca  # each rank fills its own neurons
         return [float(x) for x in self.comm.sum(values)]
-
-
-class LesionExperiment(LesionProtocol, StructuralPlasticityExample):
-    """The lesion protocol (`LesionProtocol`) on NEST's example network (`StructuralPlasticityExample`).
-
-    Examples
-    --------
-    >>> experiment = LesionExperiment(growth_duration=150_000.0, recovery_duration=250_000.0)  # doctest: +SKIP
-    >>> results = experiment.run()                                                            # doctest: +SKIP
-    >>> results.mean_ca_lesioned[-1]                                                          # doctest: +SKIP
-    """
-
-
-class ButzLesionExperiment(LesionProtocol, ButzNetwork):
-    """The lesion protocol (`LesionProtocol`) on `ButzNetwork`: growth curves per element, as in Butz & van Ooyen 2013.
-
-    The lesioned neurons keep 60 % of their external input weight (`lesion_input_kept` 0.6). A lesion
-    must leave them some activity: in this network the recurrent input is small (about 0.2 excitatory
-    synapses per neuron when the lesion comes), so without external input they fall silent, and under
-    a growth curve whose dendritic zero point lies above 0 a silent neuron retracts every element and
-    never recovers. Measured over 5 seeds (docs/experiments.md, "Lesion recovery over seeds"):
-
-    * 60 % kept: the group's Ca falls to 0.79 of its target and is back at 1.01 at the end; but it never
-      falls below the axonal zero point, so its axons grow rather than retract;
-    * 55 % kept: Ca falls to 0.60, just above the axonal zero point, and is back at 1.00; axons still grow;
-    * 50 % kept: Ca falls to 0.26, between the zero points: spines grow while axons retract, as in
-      Butz & van Ooyen's model; a quarter of the neurons fall below the dendritic zero point and are
-      lost, so the group's mean ends at 0.74 although the other neurons are back at their target;
-    * 0 kept: every lesioned neuron is lost.
-
-    Examples
-    --------
-    >>> experiment = ButzLesionExperiment()          # doctest: +SKIP
-    >>> results = experiment.run()                   # doctest: +SKIP
-    >>> results.mean_ca_lesioned[-1]                 # doctest: +SKIP
-    """
-
-    lesion_input_kept = 0.6  # fraction of its external input weight the lesioned group keeps (see above)

@@ -13,7 +13,6 @@ growth and stimulation phases); its subclasses say which phases follow the stimu
 """
 
 from ..engine import import_nest
-from ..model import StructuralPlasticityExample
 from ..validation import input_rate, non_negative_number
 from .base import Experiment, Phase
 
@@ -126,14 +125,3 @@ class StimulationProtocol(StimulusProtocol):
     def post_stimulus_phases(self):
         """Return one phase, ``recovery`` (`recovery_duration`)."""
         return [("recovery", self.recovery_duration)]
-
-
-class StimulationExperiment(StimulationProtocol, StructuralPlasticityExample):
-    """The stimulation protocol (`StimulationProtocol`) on NEST's example network (`StructuralPlasticityExample`).
-
-    Examples
-    --------
-    >>> experiment = StimulationExperiment(stimulus_increase=0.1)   # doctest: +SKIP
-    >>> results = experiment.run()                                  # doctest: +SKIP
-    >>> results.connections_stimulated_stimulated[-1]               # doctest: +SKIP
-    """
