@@ -1,23 +1,30 @@
 """Figures of a run. Each function takes optional axes, returns the Figure and never changes the backend.
 
-pyplot is imported inside the functions that create a new figure, so importing this module has no
-side effect on matplotlib's state.
+pyplot is imported inside the functions that create a new figure (`analysis.style`), so importing this
+module has no side effect on matplotlib's state. The figures of experiments, assemblies and ensembles are
+in `structural_plasticity.analysis`; all share the style of `analysis.style`.
 """
 
 import numpy as np
 
+from .analysis.style import (
+    BAND_ALPHA,
+    CONNECTION_COLOURS,
+    POPULATION_COLOURS,
+    TARGET_COLOURS,
+    fill_band,
+    legend,
+    network_size,
+    new_axes,
+)
+
 #: Colours of NEST's example: populations in blue (E) and red (I), their targets in light tints.
-COLOURS = {"e": "b", "i": "r", "target_e": "#9999FF", "target_i": "#FF9999", "conn_e": "m", "conn_i": "k"}
+COLOURS = {
+    **POPULATION_COLOURS,
+    **{f"target_{pop}": colour for pop, colour in TARGET_COLOURS.items()},
+    **{f"conn_{pop}": colour for pop, colour in CONNECTION_COLOURS.items()},
+}
 LABELS = {"e": "excitatory", "i": "inhibitory"}
-
-
-def _new_axes(ax, **subplot_kw):
-    if ax is not None:
-        return ax.figure, ax
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
-    fig, ax = plt.subplots(**subplot_kw)
-    return fig, ax
 
 
 def plot_ca_and_connections(results, ax=None):
@@ -35,7 +42,7 @@ def plot_ca_and_connections(results, ax=None):
     -------
     matplotlib.figure.Figure
     """
-    fig, ax1 = _new_axes(ax, figsize=(8, 5))
+    fig, ax1 = new_axes(ax, figsize=(8, 5))
     targets = results.metadata.get("target_ca", {})
     # NEST's example fixes 0-0.275; grow the range only when a target or the data would be cut off.
     top_ca = max([0.275] + [1.1 * v for v in targets.values()])
@@ -56,8 +63,8 @@ def plot_ca_and_connections(results, ax=None):
         top_conn = max(top_conn, 1.05 * top)
     ax2.set_ylim(0, top_conn)
     ax2.set_ylabel("connections")
-    ax1.legend(loc="upper right", fontsize="small", framealpha=1.0)
-    ax2.legend(loc="lower right", fontsize="small", framealpha=1.0)
+    legend(ax1, "upper right")
+    legend(ax2, "lower right")
     ax1.set_title(_title(results))
     return fig
 
@@ -77,9 +84,7 @@ def plot_overview(results, axes=None):
     matplotlib.figure.Figure
     """
     if axes is None:
-        import matplotlib.pyplot as plt  # noqa: PLC0415
-
-        fig, axes = plt.subplots(3, 1, sharex=True, figsize=(8, 9))
+        _, axes = new_axes(nrows=3, ncols=1, sharex=True, figsize=(8, 9))
     ax_conn, ax_rate, ax_std = axes
     fig = ax_conn.figure
     for key, label, colour, style in (
@@ -90,7 +95,7 @@ def plot_overview(results, axes=None):
     ):
         _draw(ax_conn, results, key, colour, linestyle=style, label=label)
     ax_conn.set_ylabel("synapses")
-    ax_conn.legend(loc="upper left", fontsize="small", ncol=2, framealpha=1.0)
+    legend(ax_conn, "upper left", ncol=2)
     targets = results.metadata.get("target_ca", {})
     ca_per_hz = results.metadata.get("ca_per_hz")
     for pop in ("e", "i"):
@@ -99,16 +104,12 @@ def plot_overview(results, axes=None):
             ax_rate.axhline(targets[pop] / ca_per_hz, color=COLOURS[f"target_{pop}"], linewidth=3, zorder=0)
         _draw(ax_std, results, f"std_ca_{pop}", COLOURS[pop], label=f"{LABELS[pop]} neurons")
     ax_rate.set_ylabel("firing rate (Hz)")
-    ax_rate.legend(loc="upper right", fontsize="small", framealpha=1.0)
+    legend(ax_rate, "upper right")
     ax_std.set_ylabel("std of Ca over neurons")
     ax_std.set_xlabel("time (s)")
-    ax_std.legend(loc="upper right", fontsize="small", framealpha=1.0)
+    legend(ax_std, "upper right")
     ax_conn.set_title(_title(results))
     return fig
-
-
-#: Opacity of the 95 % bands of merged ensembles.
-BAND_ALPHA = 0.25
 
 
 def _draw(ax, source, name, colour, **style):
@@ -122,7 +123,7 @@ def _draw(ax, source, name, colour, **style):
     if hasattr(source, "band"):
         t = source.series["time"]
         values, low, high = source.band(name)
-        ax.fill_between(t, low, high, color=colour, alpha=BAND_ALPHA, linewidth=0)
+        fill_band(ax, t, low, high, colour, BAND_ALPHA)
         drawn = np.append(high, values)
     else:
         t, values = source["time"], source[name]
@@ -139,9 +140,7 @@ def _title(results):
     n = meta.get("parameters", {})
     parts = []
     if n:
-        parts.append(
-            f"{n.get('number_excitatory_neurons', '?')} E + {n.get('number_inhibitory_neurons', '?')} I neurons"
-        )
+        parts.append(f"{network_size(n)} neurons")
     if "rng_seed" in meta:
         parts.append(f"seed {meta['rng_seed']}")
     if meta and not meta.get("completed", True):
@@ -153,9 +152,7 @@ def _merged_title(merged):
     params = merged.metadata.get("parameters", {})
     parts = []
     if params:
-        parts.append(
-            f"{params.get('number_excitatory_neurons', '?')} E + {params.get('number_inhibitory_neurons', '?')} I"
-        )
+        parts.append(network_size(params))
     if merged.name != "default":
         parts.append(merged.name)
     parts.append(f"mean of {merged.n} seeds, 95 % bands")

@@ -346,8 +346,10 @@ def group_order(results):
 __all__ = [
     "BLOCKS",
     "BLOCK_LABELS",
-    "PROTOCOLS",
+    "MIN_RISE",
     "PAPER_FULL_SIZE",
+    "PROTOCOLS",
+    "REST_TOLERANCE",
     "assembly_signature",
     "block_series",
     "check_signature",

@@ -4,13 +4,13 @@ Top: the connection probability of each block (S→S, S→R, R→S, R→R) over 
 the baseline (all E→E at the end of growth). Middle: firing rates of the groups with the target rate.
 Bottom: the E→E connectivity matrix (neurons ordered S, then R; rows post-synaptic) at the snapshots
 kept by `AssemblyProtocol` (before, end of the stimulus, after). pyplot is imported only when a new
-figure is made.
+figure is made (`style`).
 """
 
 import numpy as np
 
 from .assembly import BLOCK_LABELS, BLOCKS, block_series, connectivity_matrix, group_order
-from .experiment_figures import shade_phases
+from .style import TARGET_COLOURS, incomplete_note, legend, network_size, new_figure, shade_phases
 
 #: Colours of the blocks, as in the authors' script (S→S green, R→S orange, S→R grey, R→R blue).
 BLOCK_COLOURS = {
@@ -42,7 +42,7 @@ def plot_block_probabilities(results, ax):
             ax.plot(t, results[series], style, color=BLOCK_COLOURS[block], label=BLOCK_LABELS[block], linewidth=1.5)
     ax.set_ylabel("connection probability")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper right", fontsize="small", framealpha=1.0, ncol=5)
+    legend(ax, "upper right", ncol=5)
 
 
 def plot_group_rates(results, ax):
@@ -51,13 +51,13 @@ def plot_group_rates(results, ax):
     shade_phases(ax, results, label=False)
     target = results.metadata.get("target_rate", {}).get("rate_hz")
     if target:
-        ax.axhline(target, color="#9999FF", linewidth=3, label=f"target {target:.1f} Hz", zorder=1)
+        ax.axhline(target, color=TARGET_COLOURS["e"], linewidth=3, label=f"target {target:.1f} Hz", zorder=1)
     for name, colour in (("stimulated", "tab:green"), ("rest", "tab:blue")):
         if f"rate_{name}" in results:
             ax.plot(t, results[f"rate_{name}"], color=colour, label=name)
     ax.set_ylabel("rate (Hz)")
     ax.set_xlabel("time (s)")
-    ax.legend(loc="lower right", fontsize="small", framealpha=1.0, ncol=3)
+    legend(ax, "lower right", ncol=3)
 
 
 def plot_snapshot(results, name, ax, max_bins=100, vmax=None):
@@ -101,10 +101,7 @@ def plot_assembly(results, fig=None, max_bins=100):
     -------
     matplotlib.figure.Figure
     """
-    if fig is None:
-        import matplotlib.pyplot as plt  # noqa: PLC0415
-
-        fig = plt.figure(figsize=(11, 10))
+    fig = new_figure(fig, (11, 10))
     grid = fig.add_gridspec(3, 3, height_ratios=(1.3, 0.8, 1.2), hspace=0.35)
     ax_prob = fig.add_subplot(grid[0, :])
     ax_rate = fig.add_subplot(grid[1, :], sharex=ax_prob)
@@ -134,8 +131,7 @@ def plot_assembly(results, fig=None, max_bins=100):
     meta = results.metadata
     params = meta.get("parameters", {})
     fig.suptitle(
-        f"Assembly ({params.get('size', '?')}): {params.get('number_excitatory_neurons', '?')} E + "
-        f"{params.get('number_inhibitory_neurons', '?')} I, seed {meta.get('rng_seed', '?')}"
-        + ("" if meta.get("completed", True) else " (INCOMPLETE)")
+        f"Assembly ({params.get('size', '?')}): {network_size(params)}, seed {meta.get('rng_seed', '?')}"
+        + incomplete_note(meta)
     )
     return fig

@@ -4,7 +4,8 @@ Like `structural_plasticity.plotting`, each function takes optional axes, return
 pyplot only when it creates a figure and never changes the backend.
 """
 
-from ..plotting import BAND_ALPHA, LABELS, plot_ca_and_connections, plot_overview
+from ..plotting import LABELS, plot_ca_and_connections, plot_overview
+from .style import fill_band, legend, new_axes
 
 
 def plot_bands(merged, ax=None):
@@ -59,9 +60,7 @@ def plot_grid(merged, axes=None):
     matplotlib.figure.Figure
     """
     if axes is None:
-        import matplotlib.pyplot as plt  # noqa: PLC0415
-
-        fig, axes = plt.subplots(2, 1, sharex=True, figsize=(8, 7))
+        _, axes = new_axes(nrows=2, ncols=1, sharex=True, figsize=(8, 7))
     fig = axes[0].figure
     colours = [f"C{k % 10}" for k in range(len(merged))]
     for ax, pop in zip(axes, ("e", "i")):
@@ -70,13 +69,13 @@ def plot_grid(merged, axes=None):
                 continue
             mean, low, high = item.band(f"mean_ca_{pop}")
             t = item.series["time"]
-            ax.fill_between(t, low, high, color=colour, alpha=BAND_ALPHA, linewidth=0)
+            fill_band(ax, t, low, high, colour)
             ax.plot(t, mean, color=colour, label=f"{item.name} (n={item.n})")
         target = merged[0].metadata.get("target_ca", {}).get(pop)
         if target is not None:
             ax.axhline(target, color="0.5", linestyle=":", label="target")
         ax.set_ylabel(f"mean Ca, {LABELS[pop]}")
-        ax.legend(loc="lower right", fontsize="small", framealpha=1.0)
+        legend(ax, "lower right")
     axes[-1].set_xlabel("time (s)")
     axes[0].set_title("mean over seeds with 95 % confidence bands")
     return fig

@@ -1,36 +1,30 @@
-"""The figure of an experiment: phases shaded, group Ca, rates, connections and dendritic elements over time.
+"""The figures of experiments: one run (phases shaded; group Ca, rates, connections, elements) and lesion recovery.
 
-pyplot is imported only when a new figure is made; the functions never change the backend.
+`plot_experiment` draws any `Experiment`'s results; `plot_recovery` and `plot_recovery_comparison` draw
+the mean ± sd of lesion runs over seeds. pyplot is imported only when a new figure is made (`style`);
+the functions never change the backend.
 """
 
 import numpy as np
 
 from .phases import group_names, group_sizes
+from .style import (  # noqa: F401  (PHASE_COLOURS and shade_phases: part of this module's interface)
+    GROUP_COLOURS,
+    PHASE_COLOURS,
+    SD_ALPHA,
+    TARGET_COLOURS,
+    fill_band,
+    finish_axes,
+    incomplete_note,
+    model_name,
+    network_size,
+    shade_phases,
+    stacked_axes,
+)
 
-#: Shades of the phases, cycled.
-PHASE_COLOURS = ("#f2f2f2", "#ffe9c7", "#dcefff", "#e5f5e0")
-#: Line colours of groups, in the order the groups were declared (intervention group first).
-GROUP_COLOURS = ("tab:red", "tab:blue", "tab:green", "tab:purple")
 #: Synaptic elements drawn per group: (series name part, label), and their colours.
 ELEMENTS = (("axon_ex", "Axon_ex"), ("den_ex", "Den_ex"), ("den_in", "Den_in"))
 ELEMENT_COLOURS = {"axon_ex": "tab:orange", "den_ex": "tab:green", "den_in": "tab:purple"}
-
-
-def shade_phases(ax, results, label=True):
-    """Shade each phase of `results` on `ax` and, if `label`, write its name at the top."""
-    for index, phase in enumerate(results.metadata.get("phases", [])):
-        end = phase["end_s"] if phase.get("end_s") is not None else phase["start_s"] + phase["duration_s"]
-        ax.axvspan(phase["start_s"], end, color=PHASE_COLOURS[index % len(PHASE_COLOURS)], zorder=0, linewidth=0)
-        if label:
-            ax.text(
-                (phase["start_s"] + end) / 2,
-                1.0,
-                phase["name"],
-                transform=ax.get_xaxis_transform(),
-                ha="center",
-                va="bottom",
-                fontsize="small",
-            )
 
 
 def plot_experiment(results, fig=None):
@@ -52,11 +46,7 @@ def plot_experiment(results, fig=None):
     -------
     matplotlib.figure.Figure
     """
-    if fig is None:
-        import matplotlib.pyplot as plt  # noqa: PLC0415
-
-        fig = plt.figure(figsize=(9, 11))
-    ax_ca, ax_rate, ax_conn, ax_el = fig.subplots(4, 1, sharex=True)
+    fig, (ax_ca, ax_rate, ax_conn, ax_el) = stacked_axes(fig, 4, 11)
     t = results["time"]
     meta = results.metadata
     groups = group_names(results)
@@ -66,9 +56,11 @@ def plot_experiment(results, fig=None):
     for ax in (ax_ca, ax_rate, ax_conn, ax_el):
         shade_phases(ax, results, label=ax is ax_ca)
     if target is not None:
-        ax_ca.axhline(target, color="#9999FF", linewidth=3, label="target Ca (E)", zorder=1)
+        ax_ca.axhline(target, color=TARGET_COLOURS["e"], linewidth=3, label="target Ca (E)", zorder=1)
         if meta.get("ca_per_hz"):
-            ax_rate.axhline(target / meta["ca_per_hz"], color="#9999FF", linewidth=3, label="target rate (E)", zorder=1)
+            ax_rate.axhline(
+                target / meta["ca_per_hz"], color=TARGET_COLOURS["e"], linewidth=3, label="target rate (E)", zorder=1
+            )
     for g in groups:
         if f"mean_ca_{g}" in results:
             ax_ca.plot(t, results[f"mean_ca_{g}"], color=colours[g], label=f"{g} ({sizes[g]})")
@@ -108,36 +100,12 @@ def plot_experiment(results, fig=None):
                 )
     ax_el.set_ylabel("elements per neuron")
     ax_el.set_xlabel("time (s)")
-    _finish_axes((ax_ca, ax_rate, ax_conn, ax_el), float(np.max(t)) if len(t) else None)
-    params = meta.get("parameters", {})
+    finish_axes((ax_ca, ax_rate, ax_conn, ax_el), float(np.max(t)) if len(t) else None)
     fig.suptitle(
-        f"{meta.get('model', 'experiment').rsplit('.', 1)[-1]}: {params.get('number_excitatory_neurons', '?')} E + "
-        f"{params.get('number_inhibitory_neurons', '?')} I neurons, seed {meta.get('rng_seed', '?')}"
-        + ("" if meta.get("completed", True) else " (INCOMPLETE)")
+        f"{model_name(meta, 'experiment')}: {network_size(meta.get('parameters', {}))} neurons, "
+        f"seed {meta.get('rng_seed', '?')}" + incomplete_note(meta)
     )
     return fig
-
-
-def _stacked_axes(fig, rows, height):
-    """Return `rows` axes stacked on a shared time axis in `fig` (a new figure `height` inches tall if None)."""
-    if fig is None:
-        import matplotlib.pyplot as plt  # noqa: PLC0415
-
-        fig = plt.figure(figsize=(9, height))
-    return fig, fig.subplots(rows, 1, sharex=True)
-
-
-def _finish_axes(axes, t_end):
-    """Give each of `axes` that has labelled lines a legend, start its y axis at 0, and end time at `t_end`.
-
-    With `t_end` None the time axis keeps matplotlib's limits.
-    """
-    for ax in axes:
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="best", fontsize="small", framealpha=1.0, ncol=2)
-        ax.set_ylim(bottom=0)
-    if t_end is not None:
-        axes[-1].set_xlim(0, t_end)
 
 
 def _band(ax, t, runs, series, scale=1.0, **style):
@@ -149,7 +117,13 @@ def _band(ax, t, runs, series, scale=1.0, **style):
     line = ax.plot(t, mean, **style)[0]
     if len(runs) > 1:
         sd = values.std(axis=0, ddof=1)
-        ax.fill_between(t, mean - sd, mean + sd, color=line.get_color(), alpha=0.2, linewidth=0)
+        fill_band(ax, t, mean - sd, mean + sd, line.get_color(), SD_ALPHA)
+
+
+def _target_lines(ax, fraction, colour):
+    """Draw the target (1, Ca relative to the target) and `fraction` of it on `ax`."""
+    ax.axhline(1.0, color=colour, linewidth=3, label="target", zorder=1)
+    ax.axhline(fraction, color=colour, linewidth=1, linestyle=":", label=f"{100 * fraction:g} % of target")
 
 
 def plot_recovery(runs, fraction=0.8, fig=None):
@@ -174,7 +148,7 @@ def plot_recovery(runs, fraction=0.8, fig=None):
     -------
     matplotlib.figure.Figure
     """
-    fig, (ax_ca, ax_el, ax_in) = _stacked_axes(fig, 3, 9)
+    fig, (ax_ca, ax_el, ax_in) = stacked_axes(fig, 3, 9)
     if not runs:
         return fig
     t = min((r["time"] for r in runs), key=len)
@@ -183,8 +157,7 @@ def plot_recovery(runs, fraction=0.8, fig=None):
     n_lesioned = group_sizes(first)["lesioned"]
     for ax in (ax_ca, ax_el, ax_in):
         shade_phases(ax, first, label=ax is ax_ca)
-    ax_ca.axhline(1.0, color="#9999FF", linewidth=3, label="target", zorder=1)
-    ax_ca.axhline(fraction, color="#9999FF", linewidth=1, linestyle=":", label=f"{100 * fraction:g} % of target")
+    _target_lines(ax_ca, fraction, TARGET_COLOURS["e"])
     _band(ax_ca, t, runs, "mean_ca_lesioned", target, color=GROUP_COLOURS[0], label="lesioned")
     _band(ax_ca, t, runs, "mean_ca_intact", target, color=GROUP_COLOURS[1], label="intact")
     ax_ca.set_ylabel("mean Ca / target (E)")
@@ -217,14 +190,12 @@ def plot_recovery(runs, fraction=0.8, fig=None):
         )
     ax_in.set_ylabel("synapses per lesioned neuron")
     ax_in.set_xlabel("time (s)")
-    _finish_axes((ax_ca, ax_el, ax_in), float(np.max(t)) if len(t) else 1.0)
+    finish_axes((ax_ca, ax_el, ax_in), float(np.max(t)) if len(t) else 1.0)
     meta = first.metadata
-    params = meta.get("parameters", {})
     seeds = ", ".join(str(r.metadata.get("rng_seed", "?")) for r in runs)
     fig.suptitle(
-        f"{meta.get('model', 'lesion').rsplit('.', 1)[-1]}: {params.get('number_excitatory_neurons', '?')} E + "
-        f"{params.get('number_inhibitory_neurons', '?')} I, {n_lesioned} lesioned; mean ± sd of "
-        f"{len(runs)} run{'s' if len(runs) > 1 else ''} (seeds {seeds})"
+        f"{model_name(meta, 'lesion')}: {network_size(meta.get('parameters', {}))}, {n_lesioned} lesioned; "
+        f"mean ± sd of {len(runs)} run{'s' if len(runs) > 1 else ''} (seeds {seeds})"
     )
     return fig
 
@@ -252,7 +223,7 @@ def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
     -------
     matplotlib.figure.Figure
     """
-    fig, axes = _stacked_axes(fig, 4, 11)
+    fig, axes = stacked_axes(fig, 4, 11)
     ax_ca, ax_axon, ax_den, ax_in = axes
     runs_of = [runs for runs in conditions.values() if runs]
     if not runs_of:
@@ -261,8 +232,7 @@ def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
     target = first.metadata["target_ca"]["e"]
     for ax in axes:
         shade_phases(ax, first, label=ax is ax_ca)
-    ax_ca.axhline(1.0, color="#9999FF", linewidth=3, label="target", zorder=1)
-    ax_ca.axhline(fraction, color="#9999FF", linewidth=1, linestyle=":", label=f"{100 * fraction:g} % of target")
+    _target_lines(ax_ca, fraction, TARGET_COLOURS["e"])
     zero_points = set()
     for index, (label, runs) in enumerate(conditions.items()):
         if not runs:
@@ -275,7 +245,7 @@ def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
         _band(ax_den, t, runs, "elements_den_ex_lesioned", color=colour, label=label)
         _band(ax_in, t, runs, "connections_intact_lesioned", n_lesioned, color=colour, label=label)
         params = runs[0].metadata.get("parameters", {})
-        model = runs[0].metadata.get("model", "").rsplit(".", 1)[-1]
+        model = model_name(runs[0].metadata, "")
         for name, text in (("growth_curve_axon_e", "axonal"), ("growth_curve_den_ex_e", "dendritic")):
             eta = (params.get(name) or {}).get("eta")
             if eta:
@@ -290,6 +260,6 @@ def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
     ax_den.set_ylabel("Den_ex per lesioned neuron")
     ax_in.set_ylabel("synapses intact → lesioned\nper lesioned neuron")
     ax_in.set_xlabel("time (s)")
-    _finish_axes(axes, float(np.max(first["time"])))
+    finish_axes(axes, float(np.max(first["time"])))
     fig.suptitle("lesioned group, mean ± sd over seeds")
     return fig

@@ -1,41 +1,4 @@
 """Moved to `structural_plasticity.analysis.assembly`; this module re-exports it for one release."""
 
-from ..analysis.assembly import (
-    BLOCK_LABELS,
-    BLOCKS,
-    MIN_RISE,
-    PAPER_FULL_SIZE,
-    PROTOCOLS,
-    REST_TOLERANCE,
-    assembly_signature,
-    block_series,
-    check_signature,
-    connectivity_matrix,
-    default_times_after,
-    group_order,
-    seeds_summary,
-    seeds_table,
-    signature_points,
-    signature_table,
-    value_at,
-)
-
-__all__ = [
-    "BLOCK_LABELS",
-    "BLOCKS",
-    "MIN_RISE",
-    "PAPER_FULL_SIZE",
-    "PROTOCOLS",
-    "REST_TOLERANCE",
-    "assembly_signature",
-    "block_series",
-    "check_signature",
-    "connectivity_matrix",
-    "default_times_after",
-    "group_order",
-    "seeds_summary",
-    "seeds_table",
-    "signature_points",
-    "signature_table",
-    "value_at",
-]
+from ..analysis.assembly import *  # noqa: F401,F403  (every name of its __all__)
+from ..analysis.assembly import __all__  # noqa: F401
