@@ -1,29 +1,34 @@
-"""Deafferentation: remove the external input of a group of excitatory neurons after the network has grown.
+"""Deafferentation: remove the external input of a group of neurons after the network has grown.
 
 Butz & van Ooyen (2013) built the model to explain how cortex rewires after a focal retinal lesion:
 neurons in the lesion projection zone lose their input, their activity and calcium drop, and homeostatic
 structural plasticity then grows new synapses onto them from intact neurons until their activity
 returns toward its set point.
+
+`LesionProtocol` names no network; `catalog` runs it on NEST's example (`LesionExperiment`) and on
+`ButzNetwork` (`ButzLesionExperiment`).
 """
 
 import numpy as np
 
 from ..engine import import_nest
 from ..errors import ConfigurationError
-from .base import Experiment, Phase
+from .base import Phase
+from .intervention import InterventionProtocol
 
 
-class LesionProtocol(Experiment):
+class LesionProtocol(InterventionProtocol):
     """Grow a network, then deafferent a group of its excitatory neurons and record how it rewires.
 
-    A protocol for any network whose excitatory population is named ``"e"`` and which has an external
-    input (`input_spec`); `LesionExperiment` runs it on NEST's example, `ButzLesionExperiment` on
-    `ButzNetwork` (a growth curve per element).
+    A protocol for any network with an external input (`input_spec`); the groups are drawn from
+    `group_population`, the excitatory population by default (`InterventionProtocol`).
+    `LesionExperiment` runs it on NEST's example, `ButzLesionExperiment` on `ButzNetwork` (a growth
+    curve per element).
 
     Two phases: ``growth`` (the network grows from no synapses to its set point), then ``recovery``,
     at whose start the weight of the external Poisson input onto the ``lesioned`` group is set to
     ``lesion_input_kept`` times the input weight (0 by default: complete deafferentation). The other
-    excitatory neurons form the ``intact`` group. The synaptic elements of both groups are recorded
+    neurons of the population form the ``intact`` group. The synaptic elements of both groups are recorded
     every sample, and each lesioned neuron's Ca at the lesion and at the end is kept in
     ``metadata["lesion"]``.
 
@@ -49,15 +54,16 @@ class LesionProtocol(Experiment):
     t_sim = growth_duration + recovery_duration  # (ms) always the sum of the phase durations
 
     def validate(self):
-        """Check the lesion's own parameters, then those of `Experiment`."""
+        """Check the lesion's own parameters, then those of `InterventionProtocol`."""
         kept = self.lesion_input_kept
         if isinstance(kept, bool) or not isinstance(kept, (int, float)) or not 0 <= kept < 1:
             raise ConfigurationError(f"lesion_input_kept must be a number from 0 to below 1, got {kept!r}")
         super().validate()
 
     def define_groups(self):
-        """Return ``lesioned`` (`group_fraction` of the E neurons, see `pick_group`) and ``intact`` (the others)."""
-        lesioned, intact = self.pick_group(self.nodes["e"])
+        """Return ``lesioned`` (`group_fraction` of the population acted on, see `pick_group`) and ``intact``
+        (the rest of it)."""
+        lesioned, intact = self.pick_from_population()
         return {"lesioned": lesioned, "intact": intact}
 
     def phases(self):
