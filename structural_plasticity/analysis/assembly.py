@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from .populations import groups_population, population_letter
+
 #: The four blocks of the connectivity within the groups' population, ``(source group, target group)``.
 BLOCKS = (("stimulated", "stimulated"), ("stimulated", "rest"), ("rest", "stimulated"), ("rest", "rest"))
 
@@ -62,6 +64,18 @@ PAPER_FULL_SIZE = {
 #: The shape expected of an assembly (see `check_signature`).
 MIN_RISE = 1.3  # S→S after the stimulus reaches at least this multiple of the baseline
 REST_TOLERANCE = 0.10  # R→R at the end of the run within this fraction of the baseline
+
+
+def baseline_series(results):
+    """Return the series of the baseline: the connection probability within the groups' population (``prob_e_e``)."""
+    population = groups_population(results)
+    return block_series(population, population)
+
+
+def _within(results):
+    """Return the short name of the connectivity within the groups' population, ``"E→E"``."""
+    letter = population_letter(groups_population(results))
+    return f"{letter}→{letter}"
 
 
 def _phase(results, name):
@@ -148,11 +162,11 @@ def assembly_signature(results, times_after_s=None):
     Returns
     -------
     dict
-        ``{"points": [(label, time_s), ...], "baseline": prob_e_e at the end of growth,
+        ``{"points": [(label, time_s), ...], "baseline": prob_e_e (`baseline_series`) at the end of growth,
         "S→S": [value per point], "S→R": [...], "R→S": [...], "R→R": [...]}``; NaN where no sample exists.
     """
     points = signature_points(results, times_after_s)
-    signature = {"points": points, "baseline": value_at(results, "prob_e_e", points[0][1])}
+    signature = {"points": points, "baseline": value_at(results, baseline_series(results), points[0][1])}
     for block in BLOCKS:
         series = block_series(*block)
         signature[BLOCK_LABELS[block]] = [value_at(results, series, t) for _, t in points]
@@ -163,7 +177,7 @@ def check_signature(results, min_rise=MIN_RISE, rest_tolerance=REST_TOLERANCE):
     """Test the shape expected of an assembly; return each criterion with the numbers behind it.
 
     1. ``rise``: after the stimulus S→S reaches at least `min_rise` times the baseline (the E→E
-       probability at the end of growth);
+       probability at the end of growth, E the groups' population);
     2. ``persists``: S→S stays above the baseline at every sample of the ``decay`` phase;
     3. ``rest_returns``: R→R at the end of the run is within `rest_tolerance` of the baseline.
 
@@ -178,7 +192,7 @@ def check_signature(results, min_rise=MIN_RISE, rest_tolerance=REST_TOLERANCE):
         ``{criterion: (passed, description with numbers)}``.
     """
     _, growth = _phase(results, "growth")
-    baseline = value_at(results, "prob_e_e", growth["start_s"] + growth["duration_s"])
+    baseline = value_at(results, baseline_series(results), growth["start_s"] + growth["duration_s"])
     ss = results[block_series("stimulated", "stimulated")]
     rr = results[block_series("rest", "rest")]
     stim_index, _ = _phase(results, "stimulation")
@@ -189,7 +203,12 @@ def check_signature(results, min_rise=MIN_RISE, rest_tolerance=REST_TOLERANCE):
     lowest = float(ss[decay].min()) if decay.any() else float("nan")
     end = float(rr[-1]) if len(rr) else float("nan")
     if not baseline > 0:  # nothing grew before the stimulus: no signature can be judged against it
-        return {"baseline": (False, f"no E→E synapse at the end of growth (baseline {baseline:g}); grow longer")}
+        return {
+            "baseline": (
+                False,
+                f"no {_within(results)} synapse at the end of growth (baseline {baseline:g}); grow longer",
+            )
+        }
     return {
         "rise": (
             peak >= min_rise * baseline,
@@ -221,8 +240,8 @@ def signature_table(results, times_after_s=None):
     signature = assembly_signature(results, times_after_s)
     labels = [label for label, _ in signature["points"]]
     lines = [
-        f"E→E connection probability (synapses / ordered pairs); baseline = all E→E at the end of growth "
-        f"{signature['baseline']:.4f}",
+        f"{_within(results)} connection probability (synapses / ordered pairs); baseline = all {_within(results)} "
+        f"at the end of growth {signature['baseline']:.4f}",
         f"{'block':<8}" + "".join(f"{label:>14}" for label in labels),
     ]
     for block in BLOCKS:
@@ -288,7 +307,7 @@ def seeds_table(runs, times_after_s=None):
     labels = [label for label, _ in summary["points"]]
     mean, sd = summary["baseline"]
     lines = [
-        f"{summary['n']} runs; E→E baseline (end of growth) {mean:.4f} ± {sd:.4f}; mean ± sd",
+        f"{summary['n']} runs; {_within(runs[0])} baseline (end of growth) {mean:.4f} ± {sd:.4f}; mean ± sd",
         f"{'block':<16}" + "".join(f"{label:>18}" for label in labels),
     ]
     for label in [BLOCK_LABELS[b] for b in BLOCKS] + ["S→S / baseline"]:
@@ -351,6 +370,7 @@ __all__ = [
     "PROTOCOLS",
     "REST_TOLERANCE",
     "assembly_signature",
+    "baseline_series",
     "block_series",
     "check_signature",
     "connectivity_matrix",

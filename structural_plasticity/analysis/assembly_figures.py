@@ -9,8 +9,9 @@ figure is made (`style`).
 
 import numpy as np
 
-from .assembly import BLOCK_LABELS, BLOCKS, block_series, connectivity_matrix, group_order
-from .style import TARGET_COLOURS, incomplete_note, legend, network_size, new_figure, shade_phases
+from .assembly import BLOCK_LABELS, BLOCKS, baseline_series, block_series, connectivity_matrix, group_order
+from .populations import groups_population
+from .style import incomplete_note, legend, network_size, new_figure, shade_phases, target_colour
 
 #: Colours of the blocks, as in the authors' script (S→S green, R→S orange, S→R grey, R→R blue).
 BLOCK_COLOURS = {
@@ -28,11 +29,11 @@ def plot_block_probabilities(results, ax):
     t = results["time"]
     shade_phases(ax, results)
     phases = results.metadata.get("phases", [])
-    if phases and "prob_e_e" in results:
+    if phases and baseline_series(results) in results:
         growth_end = phases[0]["start_s"] + phases[0]["duration_s"]
         before = np.flatnonzero(np.isclose(t, growth_end))
         if len(before):
-            baseline = float(results["prob_e_e"][before[0]])
+            baseline = float(results[baseline_series(results)][before[0]])
             ax.axhline(baseline, color="k", linestyle="--", linewidth=1, label=f"baseline {baseline:.3f}", zorder=1)
     for block in sorted(BLOCKS, key=lambda b: b == ("stimulated", "rest")):
         series = block_series(*block)
@@ -51,7 +52,8 @@ def plot_group_rates(results, ax):
     shade_phases(ax, results, label=False)
     target = results.metadata.get("target_rate", {}).get("rate_hz")
     if target:
-        ax.axhline(target, color=TARGET_COLOURS["e"], linewidth=3, label=f"target {target:.1f} Hz", zorder=1)
+        colour = target_colour(groups_population(results))
+        ax.axhline(target, color=colour, linewidth=3, label=f"target {target:.1f} Hz", zorder=1)
     for name, colour in (("stimulated", "tab:green"), ("rest", "tab:blue")):
         if f"rate_{name}" in results:
             ax.plot(t, results[f"rate_{name}"], color=colour, label=name)

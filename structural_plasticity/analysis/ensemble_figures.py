@@ -4,7 +4,8 @@ Like `structural_plasticity.plotting`, each function takes optional axes, return
 pyplot only when it creates a figure and never changes the backend.
 """
 
-from ..plotting import LABELS, plot_ca_and_connections, plot_overview
+from ..plotting import plot_ca_and_connections, plot_overview
+from .populations import population_label, population_names
 from .style import fill_band, legend, new_axes
 
 
@@ -52,18 +53,22 @@ def plot_grid(merged, axes=None):
     Parameters
     ----------
     merged : list of MergedPoint
-    axes : sequence of two matplotlib.axes.Axes, optional
-        Axes for excitatory and inhibitory Ca.
+    axes : sequence of matplotlib.axes.Axes, optional
+        One axes per population of the first grid point (`population_names`): excitatory and inhibitory Ca
+        in NEST's example.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    populations = population_names(merged[0])
     if axes is None:
-        _, axes = new_axes(nrows=2, ncols=1, sharex=True, figsize=(8, 7))
+        rows = max(1, len(populations))
+        _, axes = new_axes(nrows=rows, ncols=1, sharex=True, figsize=(8, 3.5 * rows), squeeze=False)
+        axes = axes[:, 0]
     fig = axes[0].figure
     colours = [f"C{k % 10}" for k in range(len(merged))]
-    for ax, pop in zip(axes, ("e", "i")):
+    for ax, pop in zip(axes, populations):
         for item, colour in zip(merged, colours):
             if f"mean_ca_{pop}" not in item:
                 continue
@@ -74,7 +79,7 @@ def plot_grid(merged, axes=None):
         target = merged[0].metadata.get("target_ca", {}).get(pop)
         if target is not None:
             ax.axhline(target, color="0.5", linestyle=":", label="target")
-        ax.set_ylabel(f"mean Ca, {LABELS[pop]}")
+        ax.set_ylabel(f"mean Ca, {population_label(pop)}")
         legend(ax, "lower right")
     axes[-1].set_xlabel("time (s)")
     axes[0].set_title("mean over seeds with 95 % confidence bands")

@@ -8,11 +8,11 @@ the functions never change the backend.
 import numpy as np
 
 from .phases import group_names, group_sizes
+from .populations import group_population, groups_population, other_populations, population_letter
 from .style import (  # noqa: F401  (PHASE_COLOURS and shade_phases: part of this module's interface)
     GROUP_COLOURS,
     PHASE_COLOURS,
     SD_ALPHA,
-    TARGET_COLOURS,
     fill_band,
     finish_axes,
     incomplete_note,
@@ -20,6 +20,7 @@ from .style import (  # noqa: F401  (PHASE_COLOURS and shade_phases: part of thi
     network_size,
     shade_phases,
     stacked_axes,
+    target_colour,
 )
 
 #: Synaptic elements drawn per group: (series name part, label), and their colours.
@@ -30,9 +31,10 @@ ELEMENT_COLOURS = {"axon_ex": "tab:orange", "den_ex": "tab:green", "den_in": "ta
 def plot_experiment(results, fig=None):
     """Plot the signature of an experiment in four stacked panels sharing the time axis.
 
-    1. mean Ca of each group, with the excitatory target;
+    1. mean Ca of each group, with the target of the groups' population (the excitatory one);
     2. firing rate of each group;
-    3. synapses onto and out of the first (intervention) group, and within it;
+    3. synapses onto and out of the first (intervention) group, and within it, and from the other
+       populations (the inhibitory one);
     4. grown axonal and dendritic elements per neuron of the groups whose elements were read.
 
     Parameters
@@ -52,14 +54,16 @@ def plot_experiment(results, fig=None):
     groups = group_names(results)
     sizes = group_sizes(results)
     colours = dict(zip(groups, GROUP_COLOURS * 4))
-    target = meta.get("target_ca", {}).get("e")
+    population = groups_population(results)
+    target = meta.get("target_ca", {}).get(population)
     for ax in (ax_ca, ax_rate, ax_conn, ax_el):
         shade_phases(ax, results, label=ax is ax_ca)
     if target is not None:
-        ax_ca.axhline(target, color=TARGET_COLOURS["e"], linewidth=3, label="target Ca (E)", zorder=1)
+        colour, letter = target_colour(population), population_letter(population)
+        ax_ca.axhline(target, color=colour, linewidth=3, label=f"target Ca ({letter})", zorder=1)
         if meta.get("ca_per_hz"):
             ax_rate.axhline(
-                target / meta["ca_per_hz"], color=TARGET_COLOURS["e"], linewidth=3, label="target rate (E)", zorder=1
+                target / meta["ca_per_hz"], color=colour, linewidth=3, label=f"target rate ({letter})", zorder=1
             )
     for g in groups:
         if f"mean_ca_{g}" in results:
@@ -70,12 +74,13 @@ def plot_experiment(results, fig=None):
     ax_rate.set_ylabel("rate (Hz)")
     if groups:
         first = groups[0]
-        # Connections per neuron of the target group, so that groups of different sizes compare.
-        for source in [first, *groups[1:], "i"]:
+        # Connections per neuron of the target group, so that groups of different sizes compare; those from
+        # the other populations (inhibitory) dotted.
+        for source in [first, *groups[1:], *other_populations(results, population)]:
             key = f"connections_{source}_{first}"
             if key in results:
                 per = results[key] / sizes[first]
-                style = "-" if source != "i" else ":"
+                style = "-" if source in colours else ":"
                 colour = colours.get(source, "k")
                 ax_conn.plot(t, per, style, color=colour, label=f"{source}→{first}")
         for target_group in groups[1:]:
@@ -129,11 +134,12 @@ def _target_lines(ax, fraction, colour):
 def plot_recovery(runs, fraction=0.8, fig=None):
     """Plot the lesion recovery over several runs (seeds): mean ± sd of Ca, elements and input of the groups.
 
-    1. mean Ca of the lesioned and intact groups relative to the excitatory target, with the target
-       and `fraction` of it;
+    1. mean Ca of the lesioned and intact groups relative to the target of their population (the
+       excitatory one), with the target and `fraction` of it;
     2. grown axonal (``Axon_ex``) and dendritic (``Den_ex``, ``Den_in``) elements per neuron of the
        lesioned group (solid) and the intact group (dashed);
-    3. synapses per lesioned neuron from intact neurons, from lesioned neurons and from I neurons.
+    3. synapses per lesioned neuron from intact neurons, from lesioned neurons and from the other
+       populations (I neurons).
 
     Parameters
     ----------
@@ -153,14 +159,15 @@ def plot_recovery(runs, fraction=0.8, fig=None):
         return fig
     t = min((r["time"] for r in runs), key=len)
     first = runs[0]
-    target = first.metadata["target_ca"]["e"]
+    population = group_population(first, "lesioned")
+    target = first.metadata["target_ca"][population]
     n_lesioned = group_sizes(first)["lesioned"]
     for ax in (ax_ca, ax_el, ax_in):
         shade_phases(ax, first, label=ax is ax_ca)
-    _target_lines(ax_ca, fraction, TARGET_COLOURS["e"])
+    _target_lines(ax_ca, fraction, target_colour(population))
     _band(ax_ca, t, runs, "mean_ca_lesioned", target, color=GROUP_COLOURS[0], label="lesioned")
     _band(ax_ca, t, runs, "mean_ca_intact", target, color=GROUP_COLOURS[1], label="intact")
-    ax_ca.set_ylabel("mean Ca / target (E)")
+    ax_ca.set_ylabel(f"mean Ca / target ({population_letter(population)})")
     for group, style in (("lesioned", "-"), ("intact", "--")):
         for element, label in ELEMENTS:
             _band(
@@ -173,11 +180,9 @@ def plot_recovery(runs, fraction=0.8, fig=None):
                 label=f"{label}, {group}",
             )
     ax_el.set_ylabel("grown elements per neuron")
-    for source, colour, style in (
-        ("intact", GROUP_COLOURS[1], "-"),
-        ("lesioned", GROUP_COLOURS[0], "-"),
-        ("i", "k", ":"),
-    ):
+    sources = [("intact", GROUP_COLOURS[1], "-"), ("lesioned", GROUP_COLOURS[0], "-")]
+    sources += [(name, "k", ":") for name in other_populations(first, population)]
+    for source, colour, style in sources:
         _band(
             ax_in,
             t,
@@ -203,9 +208,9 @@ def plot_recovery(runs, fraction=0.8, fig=None):
 def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
     """Plot the lesioned group of several lesion conditions side by side: mean ± sd over each one's runs.
 
-    1. mean Ca of the lesioned group relative to the excitatory target, with the target, `fraction` of
-       it and, where a condition's growth curves have them, the zero points of its excitatory axons and
-       dendrites (below the dendritic one a neuron retracts every element);
+    1. mean Ca of the lesioned group relative to the target of its population (the excitatory one), with
+       the target, `fraction` of it and, where a condition's growth curves have them, the zero points of
+       the population's axons and dendrites (below the dendritic one a neuron retracts every element);
     2. grown ``Axon_ex`` per lesioned neuron;
     3. grown ``Den_ex`` per lesioned neuron;
     4. synapses per lesioned neuron from intact neurons.
@@ -229,10 +234,11 @@ def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
     if not runs_of:
         return fig
     first = runs_of[0][0]
-    target = first.metadata["target_ca"]["e"]
+    population = group_population(first, "lesioned")
+    target = first.metadata["target_ca"][population]
     for ax in axes:
         shade_phases(ax, first, label=ax is ax_ca)
-    _target_lines(ax_ca, fraction, TARGET_COLOURS["e"])
+    _target_lines(ax_ca, fraction, target_colour(population))
     zero_points = set()
     for index, (label, runs) in enumerate(conditions.items()):
         if not runs:
@@ -246,7 +252,9 @@ def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
         _band(ax_in, t, runs, "connections_intact_lesioned", n_lesioned, color=colour, label=label)
         params = runs[0].metadata.get("parameters", {})
         model = model_name(runs[0].metadata, "")
-        for name, text in (("growth_curve_axon_e", "axonal"), ("growth_curve_den_ex_e", "dendritic")):
+        # The growth curves of the groups' population, as `ButzNetwork` names its parameters.
+        own = group_population(runs[0], "lesioned")
+        for name, text in ((f"growth_curve_axon_{own}", "axonal"), (f"growth_curve_den_ex_{own}", "dendritic")):
             eta = (params.get(name) or {}).get("eta")
             if eta:
                 zero_points.add((eta / target, f"{text} zero point of {model}"))

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .populations import group_names, group_sizes  # noqa: F401  (group_sizes: part of this module's interface)
+
 #: Series shown by `signature`, in order; ``{g}`` is a group name, ``{a}``/``{b}`` pairs of groups.
 SIGNATURE_SERIES = (
     "mean_ca_{g}",
@@ -13,16 +15,6 @@ SIGNATURE_SERIES = (
     "connected_axon_ex_{g}",
     "elements_den_in_{g}",
 )
-
-
-def group_names(results):
-    """Return the names of the groups of an experiment's results, in the order they were declared."""
-    return [group["name"] for group in results.metadata.get("groups", [])]
-
-
-def group_sizes(results):
-    """Return the number of neurons of each group, ``{name: size}``."""
-    return {group["name"]: group["size"] for group in results.metadata.get("groups", [])}
 
 
 def phase_mask(results, phase, window_s=None, at="end"):
@@ -75,11 +67,50 @@ def phase_values(results, series, window_s=10.0, at="end"):
     dict of str to float
         NaN for a phase without samples (a run stopped early).
     """
-    values = {}
-    for index, phase in enumerate(results.metadata["phases"]):
-        mask = phase_mask(results, index, window_s, at)
-        values[phase["name"]] = float(np.mean(results[series][mask])) if mask.any() else float("nan")
-    return values
+    return {
+        phase["name"]: window_mean(results, series, index, window_s, at)
+        for index, phase in enumerate(results.metadata["phases"])
+    }
+
+
+def window_mean(results, series, phase, window_s=None, at="end"):
+    """Return the mean of `series` over the samples of `phase_mask` (NaN when there are none).
+
+    Parameters
+    ----------
+    results : Results
+    series : str
+    phase : int or str
+        Index or name of the phase.
+    window_s : float, optional
+        Only the first or last `window_s` (s of simulated time) of the phase.
+    at : {"end", "start"}
+
+    Returns
+    -------
+    float
+    """
+    mask = phase_mask(results, phase, window_s, at)
+    return float(np.mean(results[series][mask])) if mask.any() else float("nan")
+
+
+def signature_rows(results):
+    """Return the series of `signature` that `results` hold, in the order of `SIGNATURE_SERIES`.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["mean_ca_lesioned", "mean_ca_intact", "rate_lesioned", ...]``.
+    """
+    groups = group_names(results)
+    rows = []
+    for template in SIGNATURE_SERIES:
+        if "{g}" in template:
+            names = [template.format(g=g) for g in groups]
+        else:
+            names = [template.format(a=a, b=b) for a in groups for b in groups]
+        rows += [name for name in names if name in results]
+    return rows
 
 
 def signature(results, window_s=10.0):
@@ -99,7 +130,6 @@ def signature(results, window_s=10.0):
     str
     """
     phases = results.metadata.get("phases", [])
-    groups = group_names(results)
     if not phases or "phase" not in results or len(results) == 0:
         return "No phase was recorded."
     columns = []
@@ -107,21 +137,14 @@ def signature(results, window_s=10.0):
         if index > 0:
             columns.append((f"{phase['name']} start", index, "start"))
         columns.append((f"{phase['name']} end", index, "end"))
-    rows = []
-    for template in SIGNATURE_SERIES:
-        if "{g}" in template:
-            names = [template.format(g=g) for g in groups]
-        else:
-            names = [template.format(a=a, b=b) for a in groups for b in groups]
-        rows += [name for name in names if name in results]
+    rows = signature_rows(results)
     width = max(len(name) for name in rows) if rows else 10
     header = f"{'series':<{width}}" + "".join(f"{label:>18}" for label, _, _ in columns)
     lines = [f"mean over {window_s:g} s windows", header]
     for name in rows:
         cells = []
         for _, index, at in columns:
-            mask = phase_mask(results, index, window_s, at)
-            value = float(np.mean(results[name][mask])) if mask.any() else float("nan")
+            value = window_mean(results, name, index, window_s, at)
             cells.append(f"{value:>18.4f}" if abs(value) < 10 else f"{value:>18.1f}")
         lines.append(f"{name:<{width}}" + "".join(cells))
     return "\n".join(lines)

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .phases import group_sizes, phase_mask
+from .populations import group_population, other_populations, population_letter
 
 #: Fraction of the target the lesioned group's Ca must be back at, at the end, to count as recovered.
 RECOVERED_FRACTION = 0.8
@@ -24,7 +25,8 @@ SILENT_FRACTION = 0.1
 _COUNTS = ("recovered_runs", "fell_below_runs")
 
 
-#: Rows of `recovery_table`: (key of `recovery_measures`, label, format).
+#: Rows of `recovery_table`: (key of `recovery_measures`, label, format). In labels ``{pct}`` is the recovered
+#: fraction in %, ``{E}`` the population of the groups and ``{I}`` the others (E and I in an E/I network).
 TABLE_ROWS = (
     ("ca_lesioned_before", "lesioned Ca / target, before the lesion", "{:.3f}"),
     ("ca_lesioned_min", "lesioned Ca / target, minimum after the lesion", "{:.3f}"),
@@ -49,14 +51,14 @@ TABLE_ROWS = (
     ("den_in_lesioned_before", "Den_in grown per lesioned neuron, before", "{:.2f}"),
     ("den_in_lesioned_min", "Den_in grown per lesioned neuron, minimum after", "{:.2f}"),
     ("den_in_lesioned_end", "Den_in grown per lesioned neuron, end", "{:.2f}"),
-    ("e_input_lesioned_before", "E synapses per lesioned neuron, before", "{:.2f}"),
-    ("e_input_lesioned_end", "E synapses per lesioned neuron, end", "{:.2f}"),
+    ("e_input_lesioned_before", "{E} synapses per lesioned neuron, before", "{:.2f}"),
+    ("e_input_lesioned_end", "{E} synapses per lesioned neuron, end", "{:.2f}"),
     ("intact_input_lesioned_before", "synapses intact -> lesioned per lesioned neuron, before", "{:.2f}"),
     ("intact_input_lesioned_end", "synapses intact -> lesioned per lesioned neuron, end", "{:.2f}"),
-    ("i_input_lesioned_before", "I synapses per lesioned neuron, before", "{:.2f}"),
-    ("i_input_lesioned_end", "I synapses per lesioned neuron, end", "{:.2f}"),
-    ("lesioned_output_before", "synapses lesioned -> E per lesioned neuron, before", "{:.2f}"),
-    ("lesioned_output_end", "synapses lesioned -> E per lesioned neuron, end", "{:.2f}"),
+    ("i_input_lesioned_before", "{I} synapses per lesioned neuron, before", "{:.2f}"),
+    ("i_input_lesioned_end", "{I} synapses per lesioned neuron, end", "{:.2f}"),
+    ("lesioned_output_before", "synapses lesioned -> {E} per lesioned neuron, before", "{:.2f}"),
+    ("lesioned_output_end", "synapses lesioned -> {E} per lesioned neuron, end", "{:.2f}"),
 )
 
 
@@ -67,10 +69,12 @@ def _mean(values):
 def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
     """Return the recovery signature of one lesion run as a dict of numbers.
 
-    Ca values are relative to the excitatory target (``metadata["target_ca"]["e"]``); "before" is the
-    mean over the last `window_s` of the growth phase, "end" over the last `window_s` of the recovery
-    phase, "after" over its first `window_s`. Elements are grown elements per neuron (NEST's ``z``),
-    synapses are counted per lesioned neuron.
+    Ca values are relative to the target of the population the groups were drawn from (`group_population`,
+    the excitatory one by default; ``metadata["target_ca"]``); "before" is the mean over the last `window_s`
+    of the growth phase, "end" over the last `window_s` of the recovery phase, "after" over its first
+    `window_s`. Elements are grown elements per neuron (NEST's ``z``), synapses are counted per lesioned
+    neuron: ``e_input`` from the groups' population, ``i_input`` from the other populations (E and I in an
+    E/I network), ``lesioned_output`` onto the groups' population.
 
     Parameters
     ----------
@@ -92,7 +96,9 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
         first sample back at `fraction` of the target after the fall; NaN if it never fell below (there
         was nothing to recover from) or never came back.
     """
-    target = results.metadata["target_ca"]["e"]
+    population = group_population(results, "lesioned")
+    target = results.metadata["target_ca"][population]
+    others = other_populations(results, population)
     phases = [p["name"] for p in results.metadata["phases"]]
     recovery = phases.index("recovery")
     # A run started from a saved network has no growth phase: its "before" measures are NaN.
@@ -110,6 +116,12 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
 
     def at(series, mask, scale=1.0):
         return _mean(results[series][mask]) / scale if series in results else float("nan")
+
+    def from_others(mask):
+        """Synapses per lesioned neuron from the other populations (NaN if none of them is recorded)."""
+        values = [at(f"connections_{source}_lesioned", mask, n_lesioned) for source in others]
+        values = [value for value in values if not math.isnan(value)]
+        return float(sum(values)) if values else float("nan")
 
     ca = results["mean_ca_lesioned"]
     # The first sample after the lesion: its rate is the activity the lesion leaves before rewiring.
@@ -150,13 +162,13 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
         m[f"{element}_lesioned_peak"] = float(results[series][during].max())
         m[f"{element}_lesioned_min"] = float(results[series][during].min())
     for key, series in (
-        ("e_input_lesioned", "connections_e_lesioned"),
+        ("e_input_lesioned", f"connections_{population}_lesioned"),
         ("intact_input_lesioned", "connections_intact_lesioned"),
-        ("i_input_lesioned", "connections_i_lesioned"),
-        ("lesioned_output", "connections_lesioned_e"),
+        ("i_input_lesioned", None),
+        ("lesioned_output", f"connections_lesioned_{population}"),
     ):
-        m[f"{key}_before"] = at(series, before, n_lesioned)
-        m[f"{key}_end"] = at(series, end, n_lesioned)
+        for label, mask in (("before", before), ("end", end)):
+            m[f"{key}_{label}"] = from_others(mask) if series is None else at(series, mask, n_lesioned)
     return m
 
 
@@ -213,17 +225,37 @@ def recovery_table(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
     str
     """
     summary = recovery_over_seeds(runs, window_s, fraction)
-    pct = f"{100 * fraction:g}"
     seeds = [r.metadata.get("rng_seed", "?") for r in runs]
     runs_text = (
         f"{len(runs)} runs (seeds {', '.join(map(str, seeds))})" if len(runs) != 1 else f"1 run (seed {seeds[0]})"
     )
     lines = [f"{runs_text}; mean ± sd (n) over {window_s:g} s windows"]
-    width = max(len(label.format(pct=pct)) for _, label, _ in TABLE_ROWS)
-    for key, label, fmt in TABLE_ROWS:
+    labels = row_labels(runs[0] if runs else None, fraction)
+    width = max(len(label) for label in labels.values())
+    for key, _, fmt in TABLE_ROWS:
         if key in summary:
-            lines.append(f"{label.format(pct=pct):<{width}}  {_cell(key, summary[key], fmt, always_n=True)}")
+            lines.append(f"{labels[key]:<{width}}  {_cell(key, summary[key], fmt, always_n=True)}")
     return "\n".join(lines)
+
+
+def row_labels(results, fraction=RECOVERED_FRACTION):
+    """Return the label of each row of `TABLE_ROWS` for lesion runs like `results`, ``{key: label}``.
+
+    ``{pct}`` becomes `fraction` in %, ``{E}`` the short name of the groups' population (``E`` for ``e``)
+    and ``{I}`` those of the other populations (``I`` for ``i``; ``other`` when there are none).
+
+    Parameters
+    ----------
+    results : Results or None
+        A lesion run; None (no run) leaves ``E`` and ``I``.
+    fraction : float
+    """
+    names = {"pct": f"{100 * fraction:g}", "E": "E", "I": "I"}
+    if results is not None:
+        own = group_population(results, "lesioned")
+        names["E"] = population_letter(own)
+        names["I"] = "/".join(population_letter(name) for name in other_populations(results, own)) or "other"
+    return {key: label.format(**names) for key, label, _ in TABLE_ROWS}
 
 
 def _cell(key, entry, fmt, runs=None, always_n=False):
@@ -286,7 +318,7 @@ def comparison_table(conditions, rows=COMPARISON_ROWS, window_s=10.0, fraction=R
     """
     summaries = {label: recovery_over_seeds(runs, window_s, fraction) for label, runs in conditions.items()}
     sizes = {label: len(runs) for label, runs in conditions.items()}
-    labels = {key: label.format(pct=f"{100 * fraction:g}") for key, label, _ in TABLE_ROWS}
+    labels = row_labels(next((runs[0] for runs in conditions.values() if runs), None), fraction)
     formats = {key: fmt for key, _, fmt in TABLE_ROWS}
     lines = [
         "| measure | " + " | ".join(f"{label} ({sizes[label]} runs)" for label in conditions) + " |",

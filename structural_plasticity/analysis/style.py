@@ -7,7 +7,7 @@ state.
 """
 
 #: Colours of NEST's example per population: its lines (E blue, I red), its target line (a light tint of
-#: the line colour) and its synapses (E magenta, I black). Other populations get `population_colours`.
+#: the line colour, see `tint`) and its synapses (E magenta, I black). Other populations: `population_colours`.
 POPULATION_COLOURS = {"e": "b", "i": "r"}
 TARGET_COLOURS = {"e": "#9999FF", "i": "#FF9999"}
 CONNECTION_COLOURS = {"e": "m", "i": "k"}
@@ -21,6 +21,34 @@ BAND_ALPHA = 0.25
 SD_ALPHA = 0.2
 #: How every legend looks: small text on an opaque box, so that lines behind it do not show through.
 LEGEND = {"fontsize": "small", "framealpha": 1.0}
+
+
+def tint(colour, white=0.6):
+    """Return `colour` mixed with `white` parts of white, as a hex string (``tint("b")`` is ``"#9999ff"``)."""
+    from matplotlib.colors import (  # noqa: PLC0415  (matplotlib only when drawing: the CLI never loads it)
+        to_hex,
+        to_rgb,
+    )
+
+    return to_hex([c + (1.0 - c) * white for c in to_rgb(colour)])
+
+
+def population_colours(name, index=0):
+    """Return the ``(line, target, synapses)`` colours of population `name`, the `index`-th of the results.
+
+    NEST's example's colours for ``e`` and ``i`` (`POPULATION_COLOURS`, `TARGET_COLOURS`,
+    `CONNECTION_COLOURS`); any other population takes matplotlib's colour ``C<index + 2>`` (C0 and C1 are
+    close to E's blue and I's red), a `tint` of it for its target, and the same colour for its synapses.
+    """
+    if name in POPULATION_COLOURS:
+        return POPULATION_COLOURS[name], TARGET_COLOURS[name], CONNECTION_COLOURS[name]
+    line = f"C{(index + 2) % 10}"
+    return line, tint(line), line
+
+
+def target_colour(name):
+    """Return the colour of the target line of population `name` (light blue for ``e``)."""
+    return population_colours(name)[1]
 
 
 def new_figure(fig=None, figsize=None):

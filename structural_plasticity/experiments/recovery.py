@@ -9,6 +9,7 @@ from ..analysis.recovery import (
     recovery_measures,
     recovery_over_seeds,
     recovery_table,
+    row_labels,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "recovery_measures",
     "recovery_over_seeds",
     "recovery_table",
+    "row_labels",
 ]
