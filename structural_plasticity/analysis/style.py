@@ -25,10 +25,8 @@ LEGEND = {"fontsize": "small", "framealpha": 1.0}
 
 def tint(colour, white=0.6):
     """Return `colour` mixed with `white` parts of white, as a hex string (``tint("b")`` is ``"#9999ff"``)."""
-    from matplotlib.colors import (  # noqa: PLC0415  (matplotlib only when drawing: the CLI never loads it)
-        to_hex,
-        to_rgb,
-    )
+    # matplotlib only when drawing: importing the command line must not load it.
+    from matplotlib.colors import to_hex, to_rgb  # noqa: PLC0415
 
     return to_hex([c + (1.0 - c) * white for c in to_rgb(colour)])
 
