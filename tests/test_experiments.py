@@ -401,6 +401,19 @@ def test_signature_table_lists_group_series(lesion_run):
     assert values[1] < values[0]
 
 
+@pytest.mark.parametrize("module", ["intervention", "lesion", "stimulation", "assembly"])
+def test_protocols_import_no_network_configuration(module):
+    """Protocols say what is done to a network; only `experiments/catalog.py` names the networks."""
+    import ast
+
+    import structural_plasticity.experiments as experiments
+
+    tree = ast.parse((Path(experiments.__file__).parent / f"{module}.py").read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    networks = {"model", "butz", "ei_network", "networks", "networks.gallinaro", "networks.static"}
+    assert not imported & networks, imported & networks
+
+
 #: The modules that moved to `structural_plasticity.analysis` and the re-exports left at their old paths.
 MOVED = {
     "structural_plasticity.experiments.analysis": "structural_plasticity.analysis.phases",
