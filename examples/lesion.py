@@ -76,7 +76,7 @@ print(signature(results, window_s=window))
 # === Save ===========================================================================================
 # Data (NPZ, CSV) and metadata (JSON, with the phases and the neurons of each group), then the figure
 # of the experiment: phases shaded, group Ca, rates, connections and dendritic elements.
-from structural_plasticity.experiments.plotting import plot_experiment  # noqa: E402
+from structural_plasticity.analysis.experiment_figures import plot_experiment  # noqa: E402
 
 results.save("lesion")
 plot_experiment(results).savefig("lesion/lesion.png", dpi=120)

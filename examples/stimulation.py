@@ -77,7 +77,7 @@ print(
 print(signature(results, window_s=window))
 
 # === Save ===========================================================================================
-from structural_plasticity.experiments.plotting import plot_experiment  # noqa: E402
+from structural_plasticity.analysis.experiment_figures import plot_experiment  # noqa: E402
 
 results.save("stimulation")
 plot_experiment(results).savefig("stimulation/stimulation.png", dpi=120)

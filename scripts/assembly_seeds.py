@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from structural_plasticity import load_results
+from structural_plasticity.analysis.assembly import PAPER_FULL_SIZE, seeds_table, signature_table
 from structural_plasticity.experiments import AssemblyExperiment
-from structural_plasticity.experiments.assembly_analysis import PAPER_FULL_SIZE, seeds_table, signature_table
 from structural_plasticity.results import METADATA_JSON
 
 
@@ -81,7 +81,7 @@ def main(argv=None):
                 flush=True,
             )
             if not args.no_plot:
-                from structural_plasticity.experiments.assembly_plotting import plot_assembly  # noqa: PLC0415
+                from structural_plasticity.analysis.assembly_figures import plot_assembly  # noqa: PLC0415
                 from structural_plasticity.output import save_figure  # noqa: PLC0415
 
                 save_figure(plot_assembly(results), folder, "assembly", ["png"])

@@ -21,8 +21,8 @@ import sys
 from pathlib import Path
 
 from structural_plasticity import load_results
-from structural_plasticity.experiments.plotting import plot_recovery_comparison
-from structural_plasticity.experiments.recovery import comparison_table
+from structural_plasticity.analysis.experiment_figures import plot_recovery_comparison
+from structural_plasticity.analysis.recovery import comparison_table
 
 
 def _condition(text):

@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 from structural_plasticity import load_results
+from structural_plasticity.analysis.experiment_figures import plot_recovery
+from structural_plasticity.analysis.recovery import recovery_table
 from structural_plasticity.ensemble.run import member_state
 from structural_plasticity.experiments import ButzLesionExperiment, LesionExperiment
-from structural_plasticity.experiments.plotting import plot_recovery
-from structural_plasticity.experiments.recovery import recovery_table
 
 MODELS = {"butz": ButzLesionExperiment, "example": LesionExperiment}
 

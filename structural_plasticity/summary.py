@@ -2,13 +2,16 @@
 
 import numpy as np
 
-NAMES = {"e": "excitatory", "i": "inhibitory"}
+from .analysis.populations import POPULATION_LABELS, population_label, population_letter, population_names
+
+#: Names printed for NEST's example's populations; other populations are printed under their own names.
+NAMES = POPULATION_LABELS
 
 
 def summarize(results, tolerance=0.05):
     """Return a few lines describing the end state of a run.
 
-    Lists, per population, the final mean Ca against its target with the firing rates they imply
+    Lists, for every population of the results (`population_names`), the final mean Ca against its target with the firing rates they imply
     (``Ca / (beta_Ca * tau_Ca)``), the time from which mean Ca stayed within `tolerance` of the target,
     and the final connection counts per pathway.
 
@@ -40,29 +43,36 @@ def summarize(results, tolerance=0.05):
     lines.append(
         f"{'population':<12}{'mean Ca':>9}{'target':>9}{'implied rate':>14}{'target rate':>13}  settled (±{tolerance:.0%})"
     )
-    for pop in ("e", "i"):
+    populations = population_names(results)
+    for pop in populations:
         if f"mean_ca_{pop}" not in results:
             continue
         ca = float(results[f"mean_ca_{pop}"][-1])
         target = meta.get("target_ca", {}).get(pop)
         if target is None:  # a population without synaptic elements (static) has no target
-            lines.append(f"{NAMES[pop]:<12}{ca:>9.4f}{'-':>9}{ca / ca_per_hz:>11.2f} Hz{'-':>13}  (not plastic)")
+            lines.append(
+                f"{population_label(pop):<12}{ca:>9.4f}{'-':>9}{ca / ca_per_hz:>11.2f} Hz{'-':>13}  (not plastic)"
+            )
             continue
         settled = results.settling_time(pop, tolerance)
         settled_text = f"from {settled:g} s" if settled is not None else "not settled"
         lines.append(
-            f"{NAMES[pop]:<12}{ca:>9.4f}{target:>9.3g}{ca / ca_per_hz:>11.2f} Hz{target / ca_per_hz:>10.2f} Hz  {settled_text}"
+            f"{population_label(pop):<12}{ca:>9.4f}{target:>9.3g}{ca / ca_per_hz:>11.2f} Hz{target / ca_per_hz:>10.2f} Hz  {settled_text}"
         )
-    pathways = {"ee": "E→E", "ei": "E→I", "ie": "I→E", "ii": "I→I"}
-    counts = {k: int(results[f"connections_{k}"][-1]) for k in pathways if f"connections_{k}" in results}
-    if counts:
-        excitatory = ", ".join(f"{pathways[k]} {n}" for k, n in counts.items() if k[0] == "e")
-        inhibitory = ", ".join(f"{pathways[k]} {n}" for k, n in counts.items() if k[0] == "i")
-        parts = []
-        if excitatory:
-            parts.append(f"{sum(n for k, n in counts.items() if k[0] == 'e')} excitatory ({excitatory})")
-        if inhibitory:
-            parts.append(f"{sum(n for k, n in counts.items() if k[0] == 'i')} inhibitory ({inhibitory})")
+    # Synapses of each plastic pathway, grouped by source population: "800 excitatory (E→E 600, E→I 200)".
+    parts = []
+    for source in populations:
+        counts = {
+            target: int(results[f"connections_{source}{target}"][-1])
+            for target in populations
+            if f"connections_{source}{target}" in results
+        }
+        if counts:
+            each = ", ".join(
+                f"{population_letter(source)}→{population_letter(target)} {n}" for target, n in counts.items()
+            )
+            parts.append(f"{sum(counts.values())} {population_label(source)} ({each})")
+    if parts:
         lines.append("connections: " + ", ".join(parts))
     static = meta.get("static_connections")
     if static:

@@ -9,9 +9,7 @@ import numpy as np
 import pytest
 
 from structural_plasticity import ConfigurationError, load_results
-from structural_plasticity.experiments import AssemblyExperiment
-from structural_plasticity.experiments.assembly import BLOCKS, possible_pairs
-from structural_plasticity.experiments.assembly_analysis import (
+from structural_plasticity.analysis.assembly import (
     assembly_signature,
     check_signature,
     connectivity_matrix,
@@ -21,6 +19,8 @@ from structural_plasticity.experiments.assembly_analysis import (
     signature_table,
     value_at,
 )
+from structural_plasticity.experiments import AssemblyExperiment
+from structural_plasticity.experiments.assembly import BLOCKS, possible_pairs
 from structural_plasticity.networks import SIZES, GallinaroRotterNetwork
 
 #: A small Gallinaro-Rotter network: 80 E + 20 I neurons, target measured in 2 s.
@@ -320,7 +320,7 @@ def test_signature_tables_and_figure(assembly_run, tmp_path):
     assert summary["n"] == 2
     np.testing.assert_allclose(summary["S→S"][1], 0.0)  # the same run twice: no spread
     assert "2 runs" in seeds_table([loaded, results])
-    from structural_plasticity.experiments.assembly_plotting import plot_assembly
+    from structural_plasticity.analysis.assembly_figures import plot_assembly
     from structural_plasticity.output import save_figure
 
     (path,) = save_figure(plot_assembly(loaded), tmp_path, "assembly", ["png"])

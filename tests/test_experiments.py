@@ -18,10 +18,13 @@ from structural_plasticity import ConfigurationError, StructuralPlasticityExampl
 from structural_plasticity.experiments import (
     Experiment,
     LesionExperiment,
+    LesionProtocol,
     Phase,
     StimulationExperiment,
     group_sizes,
     phase_values,
+    recovery_measures,
+    recovery_table,
     signature,
 )
 
@@ -145,6 +148,82 @@ def test_groups_partition_excitatory_neurons_reproducibly():
     assert other_seed["lesioned"] != groups["lesioned"]
     experiment, first = _groups_after_create(group_selection="first", group_fraction=0.25)
     assert first["lesioned"] == experiment.nodes_e.tolist()[:40]
+
+
+def test_groups_come_from_group_population_and_record_it():
+    experiment, groups = _groups_after_create()
+    assert experiment.population_acted_on() == "e"  # the excitatory population by default
+    assert {g["name"]: g["population"] for g in experiment.results.metadata["groups"]} == {
+        "lesioned": "e",
+        "intact": "e",
+    }
+    experiment, groups = _groups_after_create(group_population="i")
+    inhibitory = experiment.nodes_i.tolist()
+    assert len(groups["lesioned"]) == round(0.1 * 40)
+    assert sorted(groups["lesioned"] + groups["intact"]) == inhibitory
+    assert [g["population"] for g in experiment.results.metadata["groups"]] == ["i", "i"]
+
+
+@pytest.mark.parametrize("value", ["x", "lesioned", 1, ["e"]])
+def test_group_population_must_name_a_population(value):
+    with pytest.raises(ConfigurationError, match="group_population must be the name of a population") as error:
+        LesionExperiment(group_population=value)
+    assert "\n" not in str(error.value) and "'e', 'i'" in str(error.value)
+
+
+class RenamedExample(StructuralPlasticityExample):
+    """NEST's example with its populations named ``exc`` and ``inh``: nothing outside a configuration may assume
+    the names ``e`` and ``i``."""
+
+    EXCITATORY_POPULATION = "exc"
+
+    def population_specs(self):
+        specs = super().population_specs()
+        return {"exc": specs["e"], "inh": specs["i"]}
+
+
+class RenamedLesion(LesionProtocol, RenamedExample):
+    pass
+
+
+@pytest.fixture(scope="module")
+def renamed_lesion():
+    return RenamedLesion(**FAST, **LESION_PHASES).run()
+
+
+def test_a_protocol_on_other_population_names_acts_on_the_excitatory_population(renamed_lesion):
+    results = renamed_lesion
+    assert [g["population"] for g in results.metadata["groups"]] == ["exc", "exc"]
+    assert group_sizes(results) == {"lesioned": 16, "intact": 144}
+    assert "connections_exc_lesioned" in results and "connections_inh_lesioned" in results
+    m = recovery_measures(results, window_s=1.0)
+    before = phase_values(results, "mean_ca_lesioned", 1.0)["growth"] / results.metadata["target_ca"]["exc"]
+    assert m["ca_lesioned_before"] == pytest.approx(before)
+    growth_end = results["phase"] == 0
+    per_neuron = results["connections_inh_lesioned"][growth_end][-2:].mean() / 16  # the last 1 s of growth
+    assert m["i_input_lesioned_before"] == pytest.approx(per_neuron)
+    table = recovery_table([results], window_s=1.0)
+    assert "exc synapses per lesioned neuron, before" in table and "inh synapses per lesioned neuron" in table
+
+
+def test_summary_and_figures_show_every_population_under_its_name(renamed_lesion):
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from structural_plasticity.analysis.experiment_figures import plot_experiment
+    from structural_plasticity.plotting import plot_ca_and_connections, plot_overview
+    from structural_plasticity.summary import summarize
+
+    results = renamed_lesion
+    text = summarize(results)
+    assert "\nexc " in text and "\ninh " in text and "exc→inh" in text and "inh→exc" in text
+    assert "lesioned" not in text  # groups are not populations
+    labels = [line.get_label() for line in plot_ca_and_connections(results).axes[0].get_lines()]
+    assert labels == ["target Ca (exc)", "Ca, exc neurons", "target Ca (inh)", "Ca, inh neurons"]
+    pathways = [line.get_label() for line in plot_overview(results).axes[0].get_lines()]
+    assert pathways == ["exc→exc", "exc→inh", "inh→exc", "inh→inh"]
+    lines = {line.get_label(): line for line in plot_experiment(results).axes[0].get_lines()}
+    assert lines["target Ca (exc)"].get_ydata()[0] == results.metadata["target_ca"]["exc"]
 
 
 def test_group_names_are_checked():
@@ -320,6 +399,46 @@ def test_signature_table_lists_group_series(lesion_run):
     values = [float(x) for x in row.split()[1:]]
     assert values[0] == pytest.approx(phase_values(results, "rate_lesioned", 1.0)["growth"], rel=1e-3)
     assert values[1] < values[0]
+
+
+@pytest.mark.parametrize("module", ["intervention", "lesion", "stimulation", "assembly"])
+def test_protocols_import_no_network_configuration(module):
+    """Protocols say what is done to a network; only `experiments/catalog.py` names the networks."""
+    import ast
+
+    import structural_plasticity.experiments as experiments
+
+    tree = ast.parse((Path(experiments.__file__).parent / f"{module}.py").read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    networks = {"model", "butz", "ei_network", "networks", "networks.gallinaro", "networks.static"}
+    assert not imported & networks, imported & networks
+
+
+#: The modules that moved to `structural_plasticity.analysis` and the re-exports left at their old paths.
+MOVED = {
+    "structural_plasticity.experiments.analysis": "structural_plasticity.analysis.phases",
+    "structural_plasticity.experiments.recovery": "structural_plasticity.analysis.recovery",
+    "structural_plasticity.experiments.assembly_analysis": "structural_plasticity.analysis.assembly",
+    "structural_plasticity.experiments.plotting": "structural_plasticity.analysis.experiment_figures",
+    "structural_plasticity.experiments.assembly_plotting": "structural_plasticity.analysis.assembly_figures",
+    "structural_plasticity.ensemble.plot": "structural_plasticity.analysis.ensemble_figures",
+}
+
+
+@pytest.mark.parametrize("old, new", MOVED.items(), ids=lambda name: name.rsplit(".", 1)[-1])
+def test_old_module_paths_re_export_every_public_function(old, new):
+    import importlib
+    import inspect
+
+    old_module, new_module = importlib.import_module(old), importlib.import_module(new)
+    functions = {
+        name
+        for name, value in vars(new_module).items()
+        if inspect.isfunction(value) and value.__module__ == new and not name.startswith("_")
+    }
+    assert functions and functions <= set(old_module.__all__), functions - set(old_module.__all__)
+    for name in old_module.__all__:
+        assert getattr(old_module, name) is getattr(new_module, name), name
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 
 from structural_plasticity import load_results
+from structural_plasticity.analysis.recovery import recovery_measures, recovery_over_seeds
 from structural_plasticity.butz import AXON_ETA_FRACTION, DEN_EX_ETA_FRACTION
 from structural_plasticity.experiments import ButzLesionExperiment, LesionExperiment
-from structural_plasticity.experiments.recovery import recovery_measures, recovery_over_seeds
 
 pytestmark = pytest.mark.slow
 

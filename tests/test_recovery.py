@@ -5,14 +5,14 @@ import pytest
 from conftest import fast_growth
 
 from structural_plasticity import Results
-from structural_plasticity.experiments import ButzLesionExperiment, LesionExperiment
-from structural_plasticity.experiments.plotting import plot_recovery, plot_recovery_comparison
-from structural_plasticity.experiments.recovery import (
+from structural_plasticity.analysis.experiment_figures import plot_recovery, plot_recovery_comparison
+from structural_plasticity.analysis.recovery import (
     comparison_table,
     recovery_measures,
     recovery_over_seeds,
     recovery_table,
 )
+from structural_plasticity.experiments import ButzLesionExperiment, LesionExperiment
 
 TARGET = 0.05
 

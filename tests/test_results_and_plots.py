@@ -161,3 +161,29 @@ def test_series_doc_of_nest_example_is_as_before_and_other_names_are_documented_
     other = series_doc(["mean_ca_exc", "mean_ca_inh", "connections_excinh", "total_connections_exc"])
     assert other["connections_excinh"] == "synapses from 'exc' to 'inh' neurons"
     assert other["total_connections_exc"] == "'exc' synapses (EXC->INH)"
+
+
+def test_populations_and_group_populations_are_read_from_series_and_metadata():
+    from structural_plasticity.analysis.populations import group_names, group_population, population_names
+    from structural_plasticity.ensemble import merge_point
+
+    results = make_results()
+    results.metadata["target_ca"] = {"i": 0.2, "e": 0.05}  # as a JSON file with sorted keys may not keep order
+    results.metadata["groups"] = [{"name": "lesioned", "size": 2, "node_ids": [1, 2]}]
+    results._series["mean_ca_lesioned"] = list(range(len(results)))
+    assert population_names(results) == ["e", "i"]  # in recording order; the group is not a population
+    assert group_population(results, "lesioned") == "e"  # not recorded: the first population with a target
+    results.metadata["groups"][0]["population"] = "i"
+    assert group_population(results, "lesioned") == "i"
+    with pytest.raises(KeyError, match="no group 'rest'"):
+        group_population(results, "rest")
+    merged = merge_point([results, results])
+    assert group_names(merged) == ["lesioned"] and population_names(merged) == ["e", "i"]
+
+
+def test_summary_prints_the_populations_of_nest_example_as_before():
+    from structural_plasticity.summary import summarize
+
+    lines = summarize(make_results()).splitlines()
+    assert lines[2].startswith("excitatory ") and lines[3].startswith("inhibitory ")
+    assert lines[4] == "connections: 65 excitatory (E→E 50, E→I 15), 15 inhibitory (I→E 10, I→I 5)"

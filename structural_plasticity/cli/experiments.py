@@ -12,12 +12,13 @@ A new experiment is one `experiment_command` call: its name, its class (or ``{na
 from functools import partial
 from pathlib import Path
 
-from ..experiments import AssemblyExperiment, ButzLesionExperiment, LesionExperiment, StimulationExperiment, signature
-from ..experiments.assembly_analysis import signature_table
-from ..experiments.assembly_plotting import plot_assembly
+from ..analysis.assembly import signature_table
+from ..analysis.assembly_figures import plot_assembly
+from ..analysis.experiment_figures import plot_experiment
+from ..analysis.phases import signature
+from ..analysis.recovery import recovery_table
+from ..experiments import AssemblyExperiment, ButzLesionExperiment, LesionExperiment, StimulationExperiment
 from ..experiments.base import GROUP_SELECTIONS
-from ..experiments.plotting import plot_experiment
-from ..experiments.recovery import recovery_table
 from ..files import ASSEMBLY_FIGURE, LESION_FIGURE, SIGNATURE_TXT, STIMULATION_FIGURE, atomic_write
 from ..folder import Unit
 from ..networks.gallinaro import SIZES

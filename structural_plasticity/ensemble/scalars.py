@@ -10,6 +10,8 @@
 
 import numpy as np
 
+from ..analysis.phases import SIGNATURE_SERIES, group_names, phase_mask
+
 #: Averaging window (s of simulated time) for rates and experiment signatures.
 WINDOW_S = 10.0
 SETTLE_TOLERANCE = 0.05
@@ -67,8 +69,6 @@ def signature_values(results, window_s):
     phases = results.metadata.get("phases") or []
     if not phases or "phase" not in results:
         return {}
-    from ..experiments.analysis import SIGNATURE_SERIES, group_names, phase_mask  # noqa: PLC0415
-
     groups = group_names(results)
     rows = []
     for template in SIGNATURE_SERIES:

@@ -1,127 +1,23 @@
-"""Values of recorded series at the start and end of each phase: the numbers that show an experiment's signature."""
+"""Moved to `structural_plasticity.analysis.phases`; this module re-exports it for one release."""
 
-import numpy as np
-
-#: Series shown by `signature`, in order; ``{g}`` is a group name, ``{a}``/``{b}`` pairs of groups.
-SIGNATURE_SERIES = (
-    "mean_ca_{g}",
-    "rate_{g}",
-    "connections_{a}_{b}",
-    "elements_den_ex_{g}",
-    "connected_den_ex_{g}",
-    "elements_axon_ex_{g}",
-    "connected_axon_ex_{g}",
-    "elements_den_in_{g}",
+from ..analysis.phases import (
+    SIGNATURE_SERIES,
+    group_names,
+    group_sizes,
+    phase_mask,
+    phase_values,
+    signature,
+    signature_rows,
+    window_mean,
 )
 
-
-def group_names(results):
-    """Return the names of the groups of an experiment's results, in the order they were declared."""
-    return [group["name"] for group in results.metadata.get("groups", [])]
-
-
-def group_sizes(results):
-    """Return the number of neurons of each group, ``{name: size}``."""
-    return {group["name"]: group["size"] for group in results.metadata.get("groups", [])}
-
-
-def phase_mask(results, phase, window_s=None, at="end"):
-    """Return a boolean mask of the samples of one phase, optionally only its first or last `window_s`.
-
-    Parameters
-    ----------
-    results : Results
-        Results of an `Experiment` (with a ``phase`` series and ``metadata["phases"]``).
-    phase : int or str
-        Index or name of the phase.
-    window_s : float, optional
-        Keep only the samples within this many seconds of the phase's start or end.
-    at : {"end", "start"}
-        Which end of the phase the window is at.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-    """
-    phases = results.metadata["phases"]
-    index = phase if isinstance(phase, int) else [p["name"] for p in phases].index(phase)
-    mask = results["phase"] == index
-    if window_s is not None and mask.any():
-        t = results["time"]
-        if at == "end":
-            mask &= t > t[mask].max() - window_s
-        elif at == "start":
-            start = phases[index]["start_s"]
-            mask &= t <= start + window_s
-        else:
-            raise ValueError(f"at must be 'start' or 'end', got {at!r}")
-    return mask
-
-
-def phase_values(results, series, window_s=10.0, at="end"):
-    """Return the mean of `series` over the first or last `window_s` of each phase, ``{phase name: value}``.
-
-    Parameters
-    ----------
-    results : Results
-    series : str
-        Name of a recorded series, e.g. ``"mean_ca_lesioned"``.
-    window_s : float
-        Length of the window (s of simulated time).
-    at : {"end", "start"}
-
-    Returns
-    -------
-    dict of str to float
-        NaN for a phase without samples (a run stopped early).
-    """
-    values = {}
-    for index, phase in enumerate(results.metadata["phases"]):
-        mask = phase_mask(results, index, window_s, at)
-        values[phase["name"]] = float(np.mean(results[series][mask])) if mask.any() else float("nan")
-    return values
-
-
-def signature(results, window_s=10.0):
-    """Return a text table of group Ca, rates, connections and elements at the start and end of each phase.
-
-    The first phase is shown at its end only; later phases at their start (the first `window_s`
-    after their action) and their end (the last `window_s`).
-
-    Parameters
-    ----------
-    results : Results
-    window_s : float
-        Averaging window (s of simulated time).
-
-    Returns
-    -------
-    str
-    """
-    phases = results.metadata.get("phases", [])
-    groups = group_names(results)
-    if not phases or "phase" not in results or len(results) == 0:
-        return "No phase was recorded."
-    columns = []
-    for index, phase in enumerate(phases):
-        if index > 0:
-            columns.append((f"{phase['name']} start", index, "start"))
-        columns.append((f"{phase['name']} end", index, "end"))
-    rows = []
-    for template in SIGNATURE_SERIES:
-        if "{g}" in template:
-            names = [template.format(g=g) for g in groups]
-        else:
-            names = [template.format(a=a, b=b) for a in groups for b in groups]
-        rows += [name for name in names if name in results]
-    width = max(len(name) for name in rows) if rows else 10
-    header = f"{'series':<{width}}" + "".join(f"{label:>18}" for label, _, _ in columns)
-    lines = [f"mean over {window_s:g} s windows", header]
-    for name in rows:
-        cells = []
-        for _, index, at in columns:
-            mask = phase_mask(results, index, window_s, at)
-            value = float(np.mean(results[name][mask])) if mask.any() else float("nan")
-            cells.append(f"{value:>18.4f}" if abs(value) < 10 else f"{value:>18.1f}")
-        lines.append(f"{name:<{width}}" + "".join(cells))
-    return "\n".join(lines)
+__all__ = [
+    "SIGNATURE_SERIES",
+    "group_names",
+    "group_sizes",
+    "phase_mask",
+    "phase_values",
+    "signature",
+    "signature_rows",
+    "window_mean",
+]

@@ -8,45 +8,21 @@ and loses synapses; after it S fires below its set point, grows elements togethe
 and S→S ends above its level before the stimulus, for far longer than the stimulus lasted.
 
 `AssemblyProtocol` is that protocol (phases ``growth``, ``stimulation``, ``after``, ``decay``) for any
-network with an excitatory population ``e``; `AssemblyExperiment` runs it on `GallinaroRotterNetwork`
-with the durations of the reduced (2018) or full-size (2022) study.
+network whose synapses within the population acted on (the excitatory one by default) are plastic; it
+names no network: `catalog.AssemblyExperiment` runs it on `GallinaroRotterNetwork` with the durations of
+the reduced (2018) or full-size (2022) study.
 """
 
 from functools import partial
 
 import numpy as np
 
+from ..analysis.assembly import BLOCKS, block_series
 from ..engine import import_nest
-from ..networks.gallinaro import SIZES as NETWORK_SIZES
-from ..networks.gallinaro import GallinaroRotterNetwork
 from .stimulation import StimulusProtocol
 
-#: The four blocks of the E→E connectivity, ``(source group, target group)``.
-BLOCKS = (("stimulated", "stimulated"), ("stimulated", "rest"), ("rest", "stimulated"), ("rest", "rest"))
-
-#: Snapshots of the E→E synapses, taken at the start of these phases: ``{phase: snapshot name}``.
+#: Snapshots of the synapses within the population (E→E), taken at the start of these phases: ``{phase: snapshot name}``.
 SNAPSHOT_AT = {"stimulation": "before", "after": "stimulus_end", "decay": "after"}
-
-#: The protocols of the two studies (ms): Gallinaro & Rotter 2018 (reduced) and 2022 Fig 4 (full size).
-PROTOCOLS = {
-    "reduced": {
-        "growth_duration": 20_000.0,
-        "stimulation_duration": 20_000.0,
-        "after_duration": 20_000.0,
-        "decay_duration": 40_000.0,
-    },
-    "full": {
-        "growth_duration": 500_000.0,
-        "stimulation_duration": 150_000.0,
-        "after_duration": 500_000.0,
-        "decay_duration": 5_000_000.0,
-    },
-}
-
-
-def block_series(source, target):
-    """Return the name of the recorded connection probability of a block, e.g. ``prob_stimulated_rest``."""
-    return f"prob_{source}_{target}"
 
 
 def possible_pairs(n_source, n_target, same):
@@ -61,16 +37,18 @@ class AssemblyProtocol(StimulusProtocol):
     ``after`` and ``decay`` (the input is back to baseline in both; two phases so that figures and tables
     can tell the formation of the assembly from its slow decay).
 
-    Besides what every `Experiment` records, each sample holds the connection probability of every
-    block of the E→E connectivity, ``prob_<source>_<target>`` for source and target in ``stimulated``
-    and ``rest`` (synapses in the block divided by the ordered pairs of distinct neurons), and
-    ``prob_e_e`` for all excitatory neurons; group connections are counted for these four blocks only
-    (``connections_stimulated_rest`` etc., see `record_group_connectivity`). At the start of ``stimulation``, ``after`` and ``decay``
-    the E→E synapses are kept as source and target id arrays in ``results.arrays``
+    The groups are drawn from `group_population`, the excitatory population ``p`` by default, whose
+    synapses within it (E→E) are the plastic ones. Besides what every `Experiment` records, each sample
+    holds the connection probability of every block of that connectivity, ``prob_<source>_<target>`` for
+    source and target in ``stimulated`` and ``rest`` (synapses in the block divided by the ordered pairs of
+    distinct neurons), and ``prob_<p>_<p>`` for the whole population (``prob_e_e``); group connections are
+    counted for these four blocks only (``connections_stimulated_rest`` etc., see
+    `record_group_connectivity`). At the start of ``stimulation``, ``after`` and ``decay`` the synapses
+    within the population are kept as source and target id arrays in ``results.arrays``
     (``synapses_<name>_source``/``_target`` for ``before``, ``stimulus_end`` and ``after``; see
     `snapshot_synapses`), so that connectivity matrices can be drawn from saved results.
 
-    The stimulated group is the first `group_fraction` of the excitatory neurons by default
+    The stimulated group is the first `group_fraction` of the population by default
     (``group_selection="first"``), as in the authors' scripts; in a network without topology this is as
     good as a random choice.
 
@@ -85,7 +63,7 @@ class AssemblyProtocol(StimulusProtocol):
     stimulation_duration = 20_000.0  # time with the extra input on (ms)
     after_duration = 20_000.0  # first phase after the stimulus, in which the assembly forms (ms)
     decay_duration = 40_000.0  # second phase after the stimulus, in which it decays (ms)
-    group_selection = "first"  # the stimulated group: the first group_fraction of E neurons by id
+    group_selection = "first"  # the stimulated group: the first group_fraction of the population by id
     t_sim = 100_000.0  # (ms) always the sum of the phases
 
     def post_stimulus_phases(self):
@@ -104,26 +82,29 @@ class AssemblyProtocol(StimulusProtocol):
     # Recording
     # ------------------------------------------------------------------------------------------------
     def connection_pairs(self):
-        """Return the four blocks of `BLOCKS`: only E→E synapses are plastic, so only they are counted by group."""
+        """Return the four blocks of `BLOCKS`: only synapses within the population (E→E) are plastic, so only
+        they are counted by group."""
         return list(BLOCKS)
 
     def record_group_connectivity(self):
-        """Record ``connections_<source>_<target>`` of the four blocks from three queries and the E→E total.
+        """Record ``connections_<source>_<target>`` of the four blocks from three queries and the population's total.
 
-        S→S, S→E and E→S are counted with ``nest.GetConnections`` (each about a tenth of the E→E
-        synapses or less); S→R, R→S and R→R follow from them and ``connections_ee``, recorded just before
-        by `PlasticNetwork.record_connectivity`. Counting R→R directly would build a collection of 80 %
-        of all synapses every sample (8 million at full size, seconds of CPU).
+        S→S, S→E and E→S (E the population acted on) are counted with ``nest.GetConnections`` (each about a
+        tenth of the E→E synapses or less); S→R, R→S and R→R follow from them and the E→E total
+        (``connections_ee``), recorded just before by `PlasticNetwork.record_connectivity`. Counting R→R
+        directly would build a collection of 80 % of all synapses every sample (8 million at full size,
+        seconds of CPU).
         """
         nest = import_nest()
-        s, e = self.groups["stimulated"], self.nodes["e"]
-        models = self.plastic_pathways().get(("e", "e"), [])  # the synapse models from E to E
+        population = self.population_acted_on()
+        s, e = self.groups["stimulated"], self.nodes[population]
+        models = self.plastic_pathways().get((population, population), [])  # the synapse models from E to E
         local = [
             sum(len(nest.GetConnections(source=a, target=b, synapse_model=m)) for m in models)
             for a, b in ((s, s), (s, e), (e, s))
         ]
         ss, s_out, s_in = (int(round(x)) for x in self.comm.sum(local))
-        ee = int(self.results["connections_ee"][-1])
+        ee = int(self.results[f"connections_{population}{population}"][-1])
         self.results.append(
             connections_stimulated_stimulated=ss,
             connections_stimulated_rest=s_out - ss,
@@ -137,7 +118,8 @@ class AssemblyProtocol(StimulusProtocol):
         self.record_block_probabilities()
 
     def record_block_probabilities(self):
-        """Record ``prob_<source>_<target>`` of every block, and ``prob_e_e``, from this sample's synapse counts."""
+        """Record ``prob_<source>_<target>`` of every block, and ``prob_<p>_<p>`` of the population ``p`` acted on,
+        from this sample's synapse counts."""
         sizes = {name: len(nodes) for name, nodes in self.groups.items()}
         values = {}
         for source, target in BLOCKS:
@@ -145,12 +127,15 @@ class AssemblyProtocol(StimulusProtocol):
             values[block_series(source, target)] = synapses / possible_pairs(
                 sizes[source], sizes[target], source == target
             )
-        n_e = len(self.nodes["e"])
-        values["prob_e_e"] = self.results["connections_ee"][-1] / possible_pairs(n_e, n_e, True)
+        population = self.population_acted_on()
+        n = len(self.nodes[population])
+        synapses = self.results[f"connections_{population}{population}"][-1]
+        values[block_series(population, population)] = synapses / possible_pairs(n, n, True)
         self.results.append(**values)
 
     def snapshot_synapses(self, name):
-        """Keep the E→E synapses now, as ``synapses_<name>_source`` and ``synapses_<name>_target`` arrays.
+        """Keep the synapses within the population acted on (E→E) now, as ``synapses_<name>_source`` and
+        ``synapses_<name>_target`` arrays.
 
         The arrays (NEST node ids, one entry per synapse) go to ``results.arrays`` on rank 0, gathered from
         all MPI ranks; ``metadata["snapshots"]`` lists each snapshot's name, time and number of synapses.
@@ -163,9 +148,10 @@ class AssemblyProtocol(StimulusProtocol):
             Name of the snapshot, e.g. ``"before"``.
         """
         nest = import_nest()
-        e = self.nodes["e"]
+        population = self.population_acted_on()
+        e = self.nodes[population]
         sources, targets = [], []
-        for model in self.plastic_pathways().get(("e", "e"), []):
+        for model in self.plastic_pathways().get((population, population), []):
             conns = nest.GetConnections(source=e, target=e, synapse_model=model)
             if len(conns):
                 status = conns.get(["source", "target"])
@@ -192,27 +178,3 @@ def _chain(*actions):
             action()
 
     return run
-
-
-class AssemblyExperiment(AssemblyProtocol, GallinaroRotterNetwork):
-    """The assembly protocol (`AssemblyProtocol`) on Gallinaro & Rotter's network (`GallinaroRotterNetwork`).
-
-    ``size="reduced"`` (default): 400 E + 100 I, target rate measured, growth 20 s, stimulation 20 s,
-    after 20 s, decay 40 s (Gallinaro & Rotter 2018). ``size="full"``: 10 000 E + 2 500 I, target 8 Hz,
-    growth 500 s, stimulation 150 s, after 500 s, decay 5000 s (Gallinaro, Gašparović & Rotter 2022,
-    Fig 4). In both, 10 % of the E neurons get 10 % more input. Durations and every network parameter
-    can be given explicitly; those left at None come from `size`.
-
-    Examples
-    --------
-    >>> experiment = AssemblyExperiment(rng_seed=1)                 # doctest: +SKIP
-    >>> results = experiment.run()                                  # doctest: +SKIP
-    >>> results.prob_stimulated_stimulated[-1]                      # doctest: +SKIP
-    """
-
-    growth_duration = None  # (ms) reduced 20 000, full 500 000
-    stimulation_duration = None  # (ms) reduced 20 000, full 150 000
-    after_duration = None  # (ms) reduced 20 000, full 500 000
-    decay_duration = None  # (ms) reduced 40 000, full 5 000 000
-
-    SIZES = {size: {**NETWORK_SIZES[size], **PROTOCOLS[size]} for size in NETWORK_SIZES}

@@ -1,31 +1,34 @@
-"""Deafferentation: remove the external input of a group of excitatory neurons after the network has grown.
+"""Deafferentation: remove the external input of a group of neurons after the network has grown.
 
 Butz & van Ooyen (2013) built the model to explain how cortex rewires after a focal retinal lesion:
 neurons in the lesion projection zone lose their input, their activity and calcium drop, and homeostatic
 structural plasticity then grows new synapses onto them from intact neurons until their activity
 returns toward its set point.
+
+`LesionProtocol` names no network; `catalog` runs it on NEST's example (`LesionExperiment`) and on
+`ButzNetwork` (`ButzLesionExperiment`).
 """
 
 import numpy as np
 
-from ..butz import ButzNetwork
 from ..engine import import_nest
 from ..errors import ConfigurationError
-from ..model import StructuralPlasticityExample
-from .base import Experiment, Phase
+from .base import Phase
+from .intervention import InterventionProtocol
 
 
-class LesionProtocol(Experiment):
+class LesionProtocol(InterventionProtocol):
     """Grow a network, then deafferent a group of its excitatory neurons and record how it rewires.
 
-    A protocol for any network whose excitatory population is named ``"e"`` and which has an external
-    input (`input_spec`); `LesionExperiment` runs it on NEST's example, `ButzLesionExperiment` on
-    `ButzNetwork` (a growth curve per element).
+    A protocol for any network with an external input (`input_spec`); the groups are drawn from
+    `group_population`, the excitatory population by default (`InterventionProtocol`).
+    `LesionExperiment` runs it on NEST's example, `ButzLesionExperiment` on `ButzNetwork` (a growth
+    curve per element).
 
     Two phases: ``growth`` (the network grows from no synapses to its set point), then ``recovery``,
     at whose start the weight of the external Poisson input onto the ``lesioned`` group is set to
     ``lesion_input_kept`` times the input weight (0 by default: complete deafferentation). The other
-    excitatory neurons form the ``intact`` group. The synaptic elements of both groups are recorded
+    neurons of the population form the ``intact`` group. The synaptic elements of both groups are recorded
     every sample, and each lesioned neuron's Ca at the lesion and at the end is kept in
     ``metadata["lesion"]``.
 
@@ -51,15 +54,16 @@ class LesionProtocol(Experiment):
     t_sim = growth_duration + recovery_duration  # (ms) always the sum of the phase durations
 
     def validate(self):
-        """Check the lesion's own parameters, then those of `Experiment`."""
+        """Check the lesion's own parameters, then those of `InterventionProtocol`."""
         kept = self.lesion_input_kept
         if isinstance(kept, bool) or not isinstance(kept, (int, float)) or not 0 <= kept < 1:
             raise ConfigurationError(f"lesion_input_kept must be a number from 0 to below 1, got {kept!r}")
         super().validate()
 
     def define_groups(self):
-        """Return ``lesioned`` (`group_fraction` of the E neurons, see `pick_group`) and ``intact`` (the others)."""
-        lesioned, intact = self.pick_group(self.nodes["e"])
+        """Return ``lesioned`` (`group_fraction` of the population acted on, see `pick_group`) and ``intact``
+        (the rest of it)."""
+        lesioned, intact = self.pick_from_population()
         return {"lesioned": lesioned, "intact": intact}
 
     def phases(self):
@@ -105,41 +109,3 @@ class LesionProtocol(Experiment):
         values = np.zeros(len(ids))
         values[np.searchsorted(ids, activity.node_ids)] = activity.ca  # each rank fills its own neurons
         return [float(x) for x in self.comm.sum(values)]
-
-
-class LesionExperiment(LesionProtocol, StructuralPlasticityExample):
-    """The lesion protocol (`LesionProtocol`) on NEST's example network (`StructuralPlasticityExample`).
-
-    Examples
-    --------
-    >>> experiment = LesionExperiment(growth_duration=150_000.0, recovery_duration=250_000.0)  # doctest: +SKIP
-    >>> results = experiment.run()                                                            # doctest: +SKIP
-    >>> results.mean_ca_lesioned[-1]                                                          # doctest: +SKIP
-    """
-
-
-class ButzLesionExperiment(LesionProtocol, ButzNetwork):
-    """The lesion protocol (`LesionProtocol`) on `ButzNetwork`: growth curves per element, as in Butz & van Ooyen 2013.
-
-    The lesioned neurons keep 60 % of their external input weight (`lesion_input_kept` 0.6). A lesion
-    must leave them some activity: in this network the recurrent input is small (about 0.2 excitatory
-    synapses per neuron when the lesion comes), so without external input they fall silent, and under
-    a growth curve whose dendritic zero point lies above 0 a silent neuron retracts every element and
-    never recovers. Measured over 5 seeds (docs/experiments.md, "Lesion recovery over seeds"):
-
-    * 60 % kept: the group's Ca falls to 0.79 of its target and is back at 1.01 at the end; but it never
-      falls below the axonal zero point, so its axons grow rather than retract;
-    * 55 % kept: Ca falls to 0.60, just above the axonal zero point, and is back at 1.00; axons still grow;
-    * 50 % kept: Ca falls to 0.26, between the zero points: spines grow while axons retract, as in
-      Butz & van Ooyen's model; a quarter of the neurons fall below the dendritic zero point and are
-      lost, so the group's mean ends at 0.74 although the other neurons are back at their target;
-    * 0 kept: every lesioned neuron is lost.
-
-    Examples
-    --------
-    >>> experiment = ButzLesionExperiment()          # doctest: +SKIP
-    >>> results = experiment.run()                   # doctest: +SKIP
-    >>> results.mean_ca_lesioned[-1]                 # doctest: +SKIP
-    """
-
-    lesion_input_kept = 0.6  # fraction of its external input weight the lesioned group keeps (see above)

@@ -1,4 +1,4 @@
-"""Stimulation: raise the external input of a group of excitatory neurons for a while, then restore it.
+"""Stimulation: raise the external input of a group of neurons for a while, then restore it.
 
 Gallinaro & Rotter (2018, Sci Rep 8:3754) showed that homeostatic structural plasticity forms a cell
 assembly when a group of neurons is stimulated: during the stimulus the group's neurons fire above
@@ -9,25 +9,26 @@ the group ends above its level before the stimulus.
 `StimulusProtocol` holds what every stimulation protocol shares (the groups, the extra input, the
 growth and stimulation phases); its subclasses say which phases follow the stimulus:
 `StimulationProtocol` one ``recovery`` phase, `AssemblyProtocol` (module `assembly`) an ``after`` and a
-``decay`` phase as in Gallinaro & Rotter's scripts.
+``decay`` phase as in Gallinaro & Rotter's scripts. None names a network; `catalog` runs
+`StimulationProtocol` on NEST's example (`StimulationExperiment`).
 """
 
 from ..engine import import_nest
-from ..model import StructuralPlasticityExample
 from ..validation import input_rate, non_negative_number
-from .base import Experiment, Phase
+from .base import Phase
+from .intervention import InterventionProtocol
 
 
-class StimulusProtocol(Experiment):
+class StimulusProtocol(InterventionProtocol):
     """Grow a network, stimulate a group of its excitatory neurons, then run the phases after the stimulus.
 
-    A protocol for any network whose excitatory population is named ``"e"`` and which has an external
-    input (`input_spec`). Subclasses return the phases after the stimulus from `post_stimulus_phases`
+    A protocol for any network with an external input (`input_spec`); the groups are drawn from
+    `group_population`, the excitatory population by default (`InterventionProtocol`). Subclasses return the phases after the stimulus from `post_stimulus_phases`
     as ``[(name, duration in ms), ...]``; the first of them starts with `stimulus_off`.
 
     Phases: ``growth``, ``stimulation`` (the ``stimulated`` group receives extra Poisson input at
     ``stimulus_increase`` times the input rate), then those of `post_stimulus_phases`. The other
-    excitatory neurons form the ``rest`` group.
+    neurons of the population form the ``rest`` group.
 
     The extra input is a second ``poisson_generator`` created with rate 0 next to the background one and
     connected to the stimulated group with the input's weight; the phases set its rate. Since the sum of
@@ -47,7 +48,7 @@ class StimulusProtocol(Experiment):
         super().__init__(**parameters)
 
     def validate(self):
-        """Check the stimulation's own parameters, then those of `Experiment`."""
+        """Check the stimulation's own parameters, then those of `InterventionProtocol`."""
         self.stimulus_increase = non_negative_number(
             "stimulus_increase", self.stimulus_increase, "(fraction of the input rate)"
         )
@@ -64,8 +65,9 @@ class StimulusProtocol(Experiment):
         raise NotImplementedError(f"{type(self).__name__} must define post_stimulus_phases()")
 
     def define_groups(self):
-        """Return ``stimulated`` (`group_fraction` of the E neurons, see `pick_group`) and ``rest`` (the others)."""
-        stimulated, rest = self.pick_group(self.nodes["e"])
+        """Return ``stimulated`` (`group_fraction` of the population acted on, see `pick_group`) and ``rest``
+        (the rest of it)."""
+        stimulated, rest = self.pick_from_population()
         return {"stimulated": stimulated, "rest": rest}
 
     def connect_external_input(self):
@@ -126,14 +128,3 @@ class StimulationProtocol(StimulusProtocol):
     def post_stimulus_phases(self):
         """Return one phase, ``recovery`` (`recovery_duration`)."""
         return [("recovery", self.recovery_duration)]
-
-
-class StimulationExperiment(StimulationProtocol, StructuralPlasticityExample):
-    """The stimulation protocol (`StimulationProtocol`) on NEST's example network (`StructuralPlasticityExample`).
-
-    Examples
-    --------
-    >>> experiment = StimulationExperiment(stimulus_increase=0.1)   # doctest: +SKIP
-    >>> results = experiment.run()                                  # doctest: +SKIP
-    >>> results.connections_stimulated_stimulated[-1]               # doctest: +SKIP
-    """
