@@ -6,6 +6,7 @@ do not need it.
 """
 
 import os
+import warnings
 from contextlib import contextmanager
 
 from .errors import ConfigurationError, NestNotInstalledError
@@ -47,8 +48,6 @@ def local_nodes(nodes):
     NEST warns that code using local node collections can be unsafe because ranks hold different
     nodes; here every use is followed by a sum over ranks, so the warning is silenced.
     """
-    import warnings  # noqa: PLC0415
-
     nest = import_nest()
     if len(nodes) == 1:
         # NEST 3.10's GetLocalNodeCollection fails on a single node (its `local` is then a bool, not a list).

@@ -6,6 +6,7 @@ whether there is more than one rank, so the recording code has one path: with on
 reductions are the identity and mpi4py is never imported.
 """
 
+import importlib.util
 import os
 import sys
 
@@ -183,8 +184,6 @@ def check_launch_before_import(environ=None):
     ConfigurationError
         If a launcher started several processes and mpi4py cannot be imported.
     """
-    import importlib.util  # noqa: PLC0415
-
     launched = launcher_size(environ)
     if launched > 1 and importlib.util.find_spec("mpi4py") is None:
         raise ConfigurationError(

@@ -9,6 +9,16 @@ import numpy as np
 from .version import __version__
 
 
+def versions(nest):
+    """Return the versions every result and network file records: the package, NEST, Python, numpy."""
+    return {
+        "structural_plasticity": __version__,
+        "nest": nest.__version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+
+
 def provenance(network, nest):
     """Return the metadata a run of `network` starts with.
 
@@ -32,12 +42,7 @@ def provenance(network, nest):
         "rng_seed": network.rng_seed,
         "target_ca": network.target_ca,
         "ca_per_hz": network.ca_per_hz,
-        "versions": {
-            "structural_plasticity": __version__,
-            "nest": nest.__version__,
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-        },
+        "versions": versions(nest),
         "n_processes": network.comm.size,
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "command": list(sys.argv),

@@ -9,9 +9,12 @@ apply them, each with the reason it is where it is. `networks.checks.limits` app
 to what a network builds (its populations, synapses, pathways and input), so every configuration gets them.
 """
 
+import json
 import math
 import numbers
 import os
+
+import numpy as np
 
 from .errors import ConfigurationError
 from .parallel import launcher_size
@@ -249,8 +252,6 @@ def _walk(path, value, default):
         for index, item in enumerate(value):
             _walk(f"{path}[{index}]", item, _NO_DEFAULT)
     elif hasattr(value, "dtype") and hasattr(value, "shape"):  # a numpy array: every element
-        import numpy as np  # noqa: PLC0415
-
         if value.dtype.kind in "fc" and not np.all(np.isfinite(value)):
             raise ConfigurationError(f"{path} must hold finite numbers only, got {value!r}")
 
@@ -397,8 +398,6 @@ def parse_json_value(name, text):
     ------
     ConfigurationError
     """
-    import json  # noqa: PLC0415
-
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

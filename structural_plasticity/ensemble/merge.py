@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis.ensemble_figures import plot_bands, plot_grid, plot_overview_bands
 from ..errors import ConfigurationError
 from ..files import (
     GRID_FIGURE,
@@ -40,7 +41,6 @@ from ..files import (
 from ..output import save_figure
 from ..results import load_results
 from .plan import load_plan
-from .plot import plot_bands, plot_grid, plot_overview_bands
 from .run import member_state
 from .scalars import member_scalars
 from .stats import CONFIDENCE, describe

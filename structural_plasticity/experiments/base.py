@@ -63,12 +63,13 @@ class Experiment(PlasticNetwork):
 
     Subclasses override `define_groups` (return ``{name: NodeCollection}``) and `phases` (return a list
     of `Phase`). Group names are lower-case words without underscores (they become parts of series
-    names) other than the population names (``e``, ``i``).
+    names) other than the population names.
 
     `Experiment` and the protocols built on it say nothing about the network: a concrete experiment
     combines a protocol with a network configuration, e.g. ``class LesionExperiment(LesionProtocol,
-    StructuralPlasticityExample)``. Protocols find the excitatory neurons as population ``"e"`` and the
-    external input in `input_spec`.
+    StructuralPlasticityExample)`` (`experiments.catalog`). Protocols act on the population their
+    ``group_population`` parameter names (by default the configuration's ``EXCITATORY_POPULATION``, see
+    `intervention.InterventionProtocol`) and find the external input in the structure.
 
     Attributes
     ----------

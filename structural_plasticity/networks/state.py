@@ -25,7 +25,6 @@ import io
 import json
 import math
 import os
-import platform
 import time
 import zipfile
 from bisect import bisect_left
@@ -37,6 +36,7 @@ from ..engine import import_nest, local_nodes
 from ..errors import ConfigurationError
 from ..files import atomic_write as _atomic
 from ..files import jsonable as _jsonable
+from ..provenance import versions
 from ..version import __version__
 from . import checks
 
@@ -168,12 +168,7 @@ def gather_network(network):
             for p in structure.pathways
         ],
         "input": None if spec is None else {"rate": spec.rate, "weight": spec.weight, "delay": spec.delay},
-        "versions": {
-            "structural_plasticity": __version__,
-            "nest": nest.__version__,
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-        },
+        "versions": versions(nest),
         "n_processes": network.comm.size,
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "sha256": _digest(arrays),
