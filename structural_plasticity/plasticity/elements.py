@@ -104,6 +104,16 @@ class GrowthCurve:
         kwargs = {k: v for k, v in spec.items() if k in names}
         return cls(kind=str(spec.get("growth_curve", "linear")), **kwargs)
 
+    @property
+    def shape(self):
+        """tuple: what NEST's Euler sum depends on, ``(sigmoid?, eps, eta, psi)`` (0 / 1 where unused)."""
+        return (
+            float(self.kind == "sigmoid"),
+            self.eps,
+            self.eta if self.kind == "gaussian" else 0.0,
+            self.psi if self.kind == "sigmoid" else 1.0,
+        )
+
     def values(self):
         """Return the per-element parameters of `PARAMS` as floats, NaN for those the curve does not use."""
         unused = {"linear": ("eta", "psi"), "gaussian": ("psi",), "sigmoid": ("eta",)}[self.kind]
@@ -167,33 +177,34 @@ class ElementState:
         if not isinstance(elements, dict):
             raise _bad(f"elements must be a dict of element name to growth curve(s), got {type(elements).__name__}")
         self.names = tuple(sorted(elements))
-        self.z, self.connected, self.kind, self.has, self.params = {}, {}, {}, {}, {}
+        self.z, self.connected, self.kind, self.has, self.params, self._curves, self._row = ({} for _ in range(7))
         for name in self.names:
             self._set_element(name, elements[name], (connected or {}).get(name, 0))
         # the distinct shapes (kind, eps, eta, psi) of gaussian and sigmoid curves: one step sum per neuron and shape
-        rows = [self._shape_rows(name) for name in self.names]
-        table, inverse = np.unique(np.concatenate([np.zeros((0, 4))] + rows), axis=0, return_inverse=True)
-        self._shape_table, self._shape, k = table, {}, 0
-        for name, r in zip(self.names, rows):
-            curved = np.isin(self.kind[name], ("gaussian", "sigmoid"))
-            self._shape[name] = np.full(self.n, -1, dtype=np.int64)
-            self._shape[name][curved] = inverse.ravel()[k : k + r.shape[0]]
-            k += r.shape[0]
+        shapes = {c.shape for name in self.names for c in self._curves[name] if c.kind != "linear"}
+        self._shape_table = np.array(sorted(shapes), dtype=float).reshape(-1, 4)
+        number = {shape: k for k, shape in enumerate(sorted(shapes))}
+        self._shape = {}
+        for name in self.names:
+            index = [-1 if c.kind == "linear" else number[c.shape] for c in self._curves[name]]
+            self._shape[name] = np.array(index + [-1], dtype=np.int64)[self._row[name]]
 
     def _set_element(self, name, spec, connected):
         """Fill the arrays of element `name` from its curve(s); one `GrowthCurve` per distinct object."""
-        if spec is None or isinstance(spec, (dict, GrowthCurve)):
-            spec = [spec] * self.n
-        if len(spec) != self.n:
-            raise _bad(f"element {name} has {len(spec)} curves for {self.n} neurons; give one per neuron or one")
-        curves, index, row = [], {}, np.full(self.n, -1, dtype=np.int64)
-        for i, item in enumerate(spec):  # the same dict is usually repeated for a whole population
-            if item is not None:
-                if id(item) not in index:
-                    index[id(item)] = len(curves)
-                    curves.append(GrowthCurve.from_nest(item))
-                row[i] = index[id(item)]
-        self.has[name] = row >= 0
+        if isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[1], np.ndarray):
+            curves, row = spec  # `from_arrays`: distinct curves and each neuron's row (-1: none)
+        else:
+            if spec is None or isinstance(spec, (dict, GrowthCurve)):
+                spec = [spec] * self.n
+            if len(spec) != self.n:
+                raise _bad(f"element {name} has {len(spec)} curves for {self.n} neurons; give one per neuron or one")
+            # the same dict is usually repeated for a whole population: convert each distinct object once
+            _, first, inverse = np.unique(np.fromiter(map(id, spec), np.uint64, self.n), True, True)
+            items = [spec[i] for i in first]
+            curves = [GrowthCurve.from_nest(item) for item in items if item is not None]
+            where = np.cumsum([item is not None for item in items]) - 1
+            row = np.where([item is None for item in items], -1, where)[inverse.ravel()] if self.n else inverse
+        self._curves[name], self._row[name], self.has[name] = curves, row, row >= 0
         self.kind[name] = np.array([c.kind for c in curves] + [""], dtype="U8")[row]
         values = np.array([c.values() for c in curves] + [[np.nan] * len(PARAMS)]).reshape(-1, len(PARAMS))[row]
         self.params[name] = {key: values[:, j].copy() for j, key in enumerate(PARAMS)}
@@ -201,13 +212,6 @@ class ElementState:
         self.connected[name] = np.array(np.broadcast_to(np.asarray(connected), (self.n,)), dtype=np.int64)
         if np.any(self.connected[name] < 0) or np.any(self.connected[name][~self.has[name]] != 0):
             raise _bad(f"connected {name} must be >= 0, and 0 where a neuron lacks {name}")
-
-    def _shape_rows(self, name):
-        """Return (sigmoid?, eps, eta, psi) of the gaussian and sigmoid curves of `name` (0 / 1 for unused)."""
-        kind, p = self.kind[name], self.params[name]
-        curved = np.isin(kind, ("gaussian", "sigmoid"))
-        cols = (kind == "sigmoid", p["eps"], np.nan_to_num(p["eta"]), np.nan_to_num(p["psi"], nan=1.0))
-        return np.column_stack([np.asarray(col, float)[curved] for col in cols])
 
     # ---------------------------------------------------------------------------------------------
     # Integration
@@ -408,19 +412,21 @@ class ElementState:
             present = np.flatnonzero(kinds[:, j] != "")
             if not np.all(np.isin(kinds[present, j], KINDS)) or not np.all(np.isfinite(col["z"][present, j])):
                 raise _bad(f"element {name}: growth curves must be {', '.join(KINDS)} with a finite z; fix the file")
-            # one dict per distinct curve (numbers: NaN as inf, so that np.unique sees them as equal)
+            # one curve per distinct row of parameters (NaN as inf, so that equal rows have equal bytes)
             rows = np.column_stack([np.searchsorted(KINDS, kinds[present, j])] + [col[k][present, j] for k in PARAMS])
-            table, inverse = np.unique(np.nan_to_num(rows, nan=np.inf), axis=0, return_inverse=True)
-            dicts = [
-                {
-                    "growth_curve": KINDS[int(r[0])],
+            rows = np.ascontiguousarray(np.nan_to_num(rows, nan=np.inf))
+            _, first, inverse = np.unique(rows.view(f"V{rows.shape[1] * 8}").ravel(), True, True)  # as bytes: fast
+            table = rows[first]
+            curves = [
+                GrowthCurve(
+                    KINDS[int(r[0])],
                     **{k: (v == 1) if k == "continuous" else v for k, v in zip(PARAMS, r[1:]) if v != np.inf},
-                }
+                )
                 for r in table
             ]
-            elements[name] = [None] * kinds.shape[0]
-            for i, k in zip(present, inverse.ravel()):
-                elements[name][i] = dicts[k]
+            row = np.full(kinds.shape[0], -1, dtype=np.int64)
+            row[present] = inverse.ravel()
+            elements[name] = (curves, row)
             connected[name] = np.nan_to_num(col["z_connected"][:, j]).astype(np.int64)
         state = cls(
             arrays["neuron_id"],
