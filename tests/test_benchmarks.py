@@ -122,3 +122,18 @@ def test_assembly_cost_measures_both_states_and_projects(tmp_path):
     projection = json.loads(out.stdout)
     cost = projection["cost_s_per_simulated_s"]
     assert projection["total_s"] == pytest.approx(500 * (cost["start"] + cost["steady"]) / 2 + 5650 * cost["steady"])
+
+
+def test_elements_cost_runs_and_fast_equals_steps(tmp_path):
+    out = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "elements_cost.py"), "--sizes", "300", "--rates", "5", "20"]
+        + ["--repeats", "2", "-o", str(tmp_path / "e.json")],
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    rows = json.loads((tmp_path / "e.json").read_text())["rows"]
+    assert [(r["neurons"], r["rate_hz"]) for r in rows] == [(300, 5.0), (300, 20.0)]
+    assert all(r["fast_s"] > 0 and r["max_rel_diff_fast_vs_steps"] < 1e-12 for r in rows)
