@@ -38,7 +38,7 @@ class PopulationActivity:
         self.t = float(t0)
         self.spike_count = 0
 
-    def advance(self, local_index, times, t):
+    def advance(self, local_index, times, t, restart=True):
         """Bring Ca to time `t`, adding the given spikes, and count them.
 
         Parameters
@@ -49,13 +49,15 @@ class PopulationActivity:
             Spike times (ms), each in ``(self.t, t]``.
         t : float
             New time (ms).
+        restart : bool
+            Start a new count (the first read of a sampled interval); else add to the count.
         """
         decay = np.exp(-(t - self.t) / self.tau_ca)
         self.ca *= decay
         if len(times):
             contribution = self.beta_ca[local_index] * np.exp(-(t - times) / self.tau_ca[local_index])
             self.ca += np.bincount(local_index, weights=contribution, minlength=len(self.ca))
-        self.spike_count = len(times)
+        self.spike_count = len(times) if restart else self.spike_count + len(times)
         self.t = float(t)
 
     def sums(self):
@@ -82,8 +84,11 @@ class SpikeSorter:
             table[pop.node_ids] = np.arange(len(pop.node_ids))
             self._index[name] = table
 
-    def advance(self, senders, times, t):
-        """Feed the spikes recorded since the last call to every population and bring them to `t` (ms)."""
+    def advance(self, senders, times, t, restart=True):
+        """Feed the spikes recorded since the last call to every population and bring them to `t` (ms).
+
+        `restart` starts new spike counts (see `PopulationActivity.advance`).
+        """
         senders = np.asarray(senders, dtype=np.int64)
         times = np.asarray(times, dtype=np.float64)
         for name, pop in self.populations.items():
@@ -92,7 +97,7 @@ class SpikeSorter:
             local = np.full(len(senders), -1, dtype=np.int64)
             local[inside] = table[senders[inside]]
             mine = local >= 0
-            pop.advance(local[mine], times[mine], t)
+            pop.advance(local[mine], times[mine], t, restart=restart)
 
 
 def population_statistics(sums, interval_ms):

@@ -11,3 +11,7 @@ class ConfigurationError(ValueError):
 
 class NestNotInstalledError(ConfigurationError, ImportError):
     """NEST (the ``nest`` Python module) cannot be imported."""
+
+
+class PerformanceWarning(UserWarning):
+    """A setting that works but makes a run slower than it needs to be (e.g. more threads than cores)."""

@@ -42,13 +42,15 @@ RESULTS_CSV = "results.csv"
 METADATA_JSON = "metadata.json"
 ARRAYS_NPZ = "arrays.npz"
 CONNECTIVITY_NPZ = "connectivity.npz"
+POSITIONS_NPZ = "positions.npz"  # neurons' positions on a sheet (networks with a Placement)
+MAPS_NPZ = "maps.npz"  # Ca of every neuron at a few times (the focal lesion's maps)
 SIGNATURE_TXT = "signature.txt"
 MANIFEST_JSON = "manifest.json"
 
 #: Data files whose presence means a folder holds the results of a run (complete or not).
 DATA_FILES = (RESULTS_NPZ, RESULTS_CSV, METADATA_JSON)
 #: Every fixed file name of a results folder (figures are `FIGURE_STEMS` in `FIGURE_FORMATS`).
-PACKAGE_FILES = (*DATA_FILES, ARRAYS_NPZ, SIGNATURE_TXT, CONNECTIVITY_NPZ, MANIFEST_JSON)
+PACKAGE_FILES = (*DATA_FILES, ARRAYS_NPZ, SIGNATURE_TXT, CONNECTIVITY_NPZ, POSITIONS_NPZ, MAPS_NPZ, MANIFEST_JSON)
 
 #: Figure stems: Ca and connections (NEST's figure) and the overview of every run; an experiment's figure.
 MAIN_FIGURE = "structural_plasticity"

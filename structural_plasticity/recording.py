@@ -3,7 +3,8 @@
 `Recorder` owns everything a run needs between samples: the NEST spike recorder, the `SpikeSorter`
 with one `PopulationActivity` per recorded population or group, and the time of the last sample.
 A network creates it (empty) in ``__init__``, starts it once all nodes exist, and asks it for one
-sample per `record_interval`.
+sample per `record_interval`. Between samples, a structural update done by the package reads the new
+spikes with `collect` (they also advance the activity, so nothing is read twice).
 """
 
 import numpy as np
@@ -31,6 +32,7 @@ class Recorder:
         self.spike_recorder = None
         self.activity = {}
         self._sorter = None
+        self._new_interval = True
         self.last_sample_ms = 0.0
         self.interval_ms = 0.0
 
@@ -58,22 +60,41 @@ class Recorder:
         t0 = float(nest.biological_time)
         self.activity = {name: _initial_activity(nodes, t0) for name, nodes in populations.items()}
         self._sorter = SpikeSorter(self.activity)
+        self._new_interval = True
         self.last_sample_ms = t0
         self.interval_ms = 0.0
 
+    def collect(self):
+        """Read and clear the spikes since the last `collect` or `sample`, and bring every population's Ca to now.
+
+        The spikes count toward the interval of the next `sample`.
+
+        Returns
+        -------
+        senders, times : numpy.ndarray
+            Node ids and times (ms) of this rank's spikes since the last read.
+        """
+        nest = import_nest()
+        t = float(nest.biological_time)
+        events = self.spike_recorder.get("events")
+        self.spike_recorder.n_events = 0  # keep memory flat: each spike is read once
+        senders = np.asarray(events["senders"], dtype=np.int64)
+        times = np.asarray(events["times"], dtype=np.float64)
+        self._sorter.advance(senders, times, t, restart=self._new_interval)
+        self._new_interval = False
+        return senders, times
+
     def sample(self):
-        """Read and clear the spikes since the last sample and bring every population's Ca to now.
+        """Read and clear the spikes since the last read and bring every population's Ca to now; end the interval.
 
         Returns
         -------
         float
             The sample's simulated time (ms).
         """
-        nest = import_nest()
-        t = float(nest.biological_time)
-        events = self.spike_recorder.get("events")
-        self.spike_recorder.n_events = 0  # keep memory flat: each spike is read once
-        self._sorter.advance(events["senders"], events["times"], t)
+        self.collect()
+        t = float(import_nest().biological_time)
+        self._new_interval = True  # the next read starts counting the next interval
         self.interval_ms = t - self.last_sample_ms
         self.last_sample_ms = t
         return t

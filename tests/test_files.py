@@ -43,7 +43,8 @@ def test_temporary_names_lead_back_to_the_file_they_become(tmp_path):
 def test_the_registry_names_every_file_a_results_folder_holds(tmp_path):
     """A run's folder holds only names of the registry (data, manifest, figures), and the folder knows them all."""
     results = Results({"time": [1.0, 2.0], "mean_ca_e": [0.1, 0.2]}, {"completed": True}, arrays={"a": [1, 2]})
-    results.attachments[files.CONNECTIVITY_NPZ] = lambda: {"time": np.zeros(1)}
+    for attachment in (files.CONNECTIVITY_NPZ, files.POSITIONS_NPZ, files.MAPS_NPZ):
+        results.attachments[attachment] = lambda: {"time": np.zeros(1)}
     with folders.ResultsFolder(tmp_path / "r", overwrite=True) as folder:
         folder.save_results(results, extra_files={files.SIGNATURE_TXT: "table"})
         folder.add_files(lambda unit: (unit / f"{files.MAIN_FIGURE}.png").write_bytes(b"png"))

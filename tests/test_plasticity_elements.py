@@ -186,6 +186,39 @@ def test_connect_and_disconnect_count_elements_as_nest():
     assert state.z["Axon_ex"][0] > 3  # raised from 0.7 to 3 + 0.7, and kept after the disconnection
 
 
+def test_releasing_elements_below_the_bound_count_raises_z_as_nest_does():
+    """NEST releases an element with connect(-1): a neuron whose z fell below its bound elements gets z raised
+    to (bound - 1) + frac(z) by its first release, and every other neuron is left as it is."""
+    nest = pytest.importorskip("nest")
+    nest.ResetKernel()
+    nest.verbosity = nest.VerbosityLevel.ERROR
+    nodes = nest.Create("iaf_psc_alpha", 3)
+    curve = {"growth_curve": "gaussian", "growth_rate": 0.0, "z": 3.0}
+    nodes.set({"synaptic_elements": {"Axon_ex": curve, "Den_ex": curve}})
+    nest.CopyModel("static_synapse", "plastic")
+    spec = {"synapse_model": "plastic", "pre_synaptic_element": "Axon_ex", "post_synaptic_element": "Den_ex"}
+    nest.structural_plasticity_synapses = {"plastic": spec}
+    pairs = [(0, 1), (0, 1), (0, 1), (2, 1)]
+    for pre, post in pairs:
+        nest.Connect(nodes[pre : pre + 1], nodes[post : post + 1], "one_to_one", spec)
+    low = {"Axon_ex": {"z": 0.8}, "Den_ex": {"z": 0.6}}
+    nodes.set({"synaptic_elements_param": low})  # every neuron's z now below its bound elements
+    state = _state_from_nest_names(nest, nodes, ("Axon_ex", "Den_ex"))
+    state.connect("Axon_ex", [p for p, _ in pairs])
+    state.connect("Den_ex", [q for _, q in pairs])
+    for element, z in (("Axon_ex", 0.8), ("Den_ex", 0.6)):
+        state.z[element][:] = z
+    for _ in range(2):  # two of neuron 0's three synapses onto neuron 1
+        nest.Disconnect(nodes[0:1], nodes[1:2], conn_spec="one_to_one", syn_spec=spec)
+    state.disconnect("Axon_ex", [0, 0])
+    state.disconnect("Den_ex", [1, 1])
+    status = nodes.get("synaptic_elements")
+    for e in ("Axon_ex", "Den_ex"):
+        assert np.array_equal(state.connected[e], [s[e]["z_connected"] for s in status]), e
+        np.testing.assert_allclose(state.z[e], [s[e]["z"] for s in status], rtol=1e-15, err_msg=e)
+    assert state.z["Axon_ex"][0] == pytest.approx(2.8) and state.z["Axon_ex"][2] == pytest.approx(0.8)
+
+
 def _state_from_nest_names(nest, nodes, names):
     status = nodes.get(["global_id", "synaptic_elements"])
     return ElementState(status["global_id"], {e: [s[e] for s in status["synaptic_elements"]] for e in names}, 0.1)
@@ -332,7 +365,7 @@ def test_vacant_connect_disconnect_and_decay_follow_nests_rules():
     assert list(state.vacant("Axon_ex")) == [2, 0, 5, 1]
     state.connect("Axon_ex", [1, 1, 1, 2])  # neuron 1: 3 synapses on floor(z) = 0, z -> 3 + 0.4
     np.testing.assert_allclose(state.z["Axon_ex"], [2.75, 3.4, 5.5, 1.0])
-    state.disconnect("Axon_ex", [1])  # z is kept: one vacant element
+    state.disconnect("Axon_ex", [1])  # 2 bound of floor(z) = 3: z is kept, one vacant element
     assert list(state.connected["Axon_ex"]) == [0, 2, 1, 0] and list(state.vacant("Axon_ex")) == [2, 1, 4, 1]
     state.z["Axon_ex"][3] = 0.5  # below z_connected after growth: vacant < 0 (a synapse to delete), no decay
     state.connected["Axon_ex"][3] = 1
@@ -419,3 +452,20 @@ def test_spikes_in_any_order_and_off_the_grid():
     ordered.advance(senders[order], times[order], 100.0, method="steps")
     np.testing.assert_allclose(shuffled.z["Den_ex"], ordered.z["Den_ex"], rtol=1e-13)
     np.testing.assert_array_equal(shuffled.Ca, ordered.Ca)
+
+
+def test_a_new_curve_applies_from_now_on_and_keeps_z():
+    """set_curve is NEST's synaptic_elements_param without z: later growth follows the new curve, z is kept."""
+    rng = np.random.default_rng(5)
+    curve = {"growth_curve": "gaussian", "growth_rate": 1e-3, "eta": 0.0, "eps": 0.05, "z": 1.5}
+    other = dict(curve, eta=0.05, eps=0.095)
+    a, b = (ElementState([1, 2, 3], {"Den_in": curve}, 0.1, Ca=0.03) for _ in range(2))
+    b.set_curve("Den_in", [0, 2], other)
+    assert np.array_equal(b.z["Den_in"], a.z["Den_in"]) and list(b.params["Den_in"]["eta"]) == [0.05, 0.0, 0.05]
+    c = ElementState([1, 2, 3], {"Den_in": [other, curve, other]}, 0.1, Ca=0.03)
+    c.z["Den_in"][:] = b.z["Den_in"]
+    senders, times = _synthetic(rng, b.node_ids, 0.0, 300.0, np.full(3, 10.0))
+    for state in (a, b, c):
+        state.advance(senders, times, 300.0)
+    np.testing.assert_allclose(b.z["Den_in"], c.z["Den_in"], rtol=1e-15)  # as if made with the new curve
+    assert b.z["Den_in"][1] == a.z["Den_in"][1] and np.all(b.z["Den_in"][[0, 2]] < a.z["Den_in"][[0, 2]])

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..errors import ConfigurationError
 from ..files import FIGURE_FORMATS
-from ..model import CA_READOUTS
+from ..networks.checks import CA_READOUTS, STRUCTURAL_UPDATES
 from ..output import parse_formats
 from ..validation import parse_json_value
 
@@ -238,8 +238,16 @@ RUN_OPTIONS = (
         "--update-interval",
         "update_interval",
         positive_float,
-        "how often NEST updates synaptic elements and synapses; a multiple of --dt",
+        "how often synaptic elements and synapses are updated; a multiple of --dt",
         MS,
+    ),
+    Option(
+        "--structural-update",
+        "structural_update",
+        choices=STRUCTURAL_UPDATES,
+        help="who grows the elements and pairs synapses: 'nest' (NEST's own, one thread per process, bit-exact with "
+        "NEST's example) or 'package' (the package, between Simulate calls, with NEST's rules; NEST then runs on "
+        "--threads threads)",
     ),
     Option("--dt", "dt", positive_float, "simulation resolution", MS),
     Option("--seed", "rng_seed", positive_int, "seed of NEST's random number generators"),
@@ -247,7 +255,8 @@ RUN_OPTIONS = (
         "--threads",
         "threads",
         positive_int,
-        "threads per process; NEST's structural plasticity allows only 1, use 'mpirun -n N' for parallel runs",
+        "threads per process; more than 1 needs --structural-update package (NEST's own allows only 1); "
+        "'mpirun -n N' runs N processes with either",
     ),
     Option("--n-exc", "number_excitatory_neurons", positive_int, "number of excitatory neurons", group="network"),
     Option("--n-inh", "number_inhibitory_neurons", positive_int, "number of inhibitory neurons", group="network"),

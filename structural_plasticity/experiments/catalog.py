@@ -9,7 +9,9 @@ classes here put the two together, and are the only place in `experiments` that 
 * `ButzLesionExperiment`: the lesion on `ButzNetwork`, whose axons and dendrites have their own growth
   curves (the lesioned group recovers);
 * `StimulationExperiment`: the stimulation on NEST's example network;
-* `AssemblyExperiment`: Gallinaro & Rotter's assembly protocol on their network, reduced or full size.
+* `AssemblyExperiment`: Gallinaro & Rotter's assembly protocol on their network, reduced or full size;
+* `FocalLesionExperiment`: the focal lesion of Butz & van Ooyen (2013) on `ButzSheetNetwork`, whose
+  neurons sit on Sinha et al.'s sheet and pair by distance.
 
 Any other combination is written the same way, e.g. ``class MyLesion(LesionProtocol, MyNetwork)``.
 """
@@ -19,7 +21,9 @@ from ..butz import ButzNetwork
 from ..model import StructuralPlasticityExample
 from ..networks.gallinaro import SIZES as NETWORK_SIZES
 from ..networks.gallinaro import GallinaroRotterNetwork
+from ..networks.sheet import ButzSheetNetwork
 from .assembly import AssemblyProtocol
+from .focal import FocalLesionProtocol
 from .lesion import LesionProtocol
 from .stimulation import StimulationProtocol
 
@@ -95,3 +99,17 @@ class AssemblyExperiment(AssemblyProtocol, GallinaroRotterNetwork):
     decay_duration = None  # (ms) reduced 40 000, full 5 000 000
 
     SIZES = {size: {**NETWORK_SIZES[size], **PROTOCOLS[size]} for size in NETWORK_SIZES}
+
+
+class FocalLesionExperiment(FocalLesionProtocol, ButzSheetNetwork):
+    """The focal lesion (`FocalLesionProtocol`) on `ButzSheetNetwork`: Butz & van Ooyen's rule on Sinha et al.'s sheet.
+
+    Reduced size by default (1280 + 320 neurons, lengths 0.4 of Sinha et al.'s); ``size="full"`` for theirs.
+    The package's structural update pairs partners by distance; NEST runs on `threads` threads.
+
+    Examples
+    --------
+    >>> experiment = FocalLesionExperiment(threads=2)   # doctest: +SKIP
+    >>> results = experiment.run()                      # doctest: +SKIP
+    >>> results["mean_ca_border"][-1], results["mean_ca_centre"][-1]   # doctest: +SKIP
+    """

@@ -6,6 +6,8 @@
   `ExcitatoryInhibitoryNetwork` (`ei`), `ButzNetwork` (Butz & van Ooyen's growth curves per element,
   `butz`), `GallinaroRotterNetwork` (the assembly network of Gallinaro & Rotter 2018, 2022, `gallinaro`)
   and `StaticNetwork` (any network given as data, without plasticity, `static`).
+* `ButzSheetNetwork` (`sheet`): `ButzNetwork` on Sinha et al.'s 2D sheet, partners chosen by distance
+  (`placement` computes the positions).
 * `specs`: the records a configuration returns (`Population`, `PlasticSynapse`, `StaticPathway`,
   `Input`) and the `Structure` a build keeps.
 * `state`: network files (save, load, check, restore): grow once, branch many.
@@ -18,16 +20,19 @@ from .butz import ButzNetwork
 from .ei import ExcitatoryInhibitoryNetwork
 from .example import StructralPlasticityExample, StructuralPlasticityExample
 from .gallinaro import SIZES, GallinaroRotterNetwork
-from .specs import Input, PlasticSynapse, Population, StaticPathway, Structure
+from .sheet import ButzSheetNetwork
+from .specs import Input, Placement, PlasticSynapse, Population, StaticPathway, Structure
 from .static import StaticNetwork
 
 __all__ = [
     "CA_READOUTS",
     "SIZES",
     "ButzNetwork",
+    "ButzSheetNetwork",
     "ExcitatoryInhibitoryNetwork",
     "GallinaroRotterNetwork",
     "Input",
+    "Placement",
     "PlasticNetwork",
     "PlasticSynapse",
     "Population",

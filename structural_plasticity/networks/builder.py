@@ -26,14 +26,18 @@ and the files the run reads or writes. No file is read on construction: a saved 
 read and checked by `load_initial_network`, when the network is built (or earlier, by the command line).
 """
 
+import dataclasses
 import time
 
+import numpy as np
+
 from ..engine import import_nest, local_nodes, nest_rejections
+from ..files import POSITIONS_NPZ
 from ..parallel import Communicator, check_launch
 from ..provenance import provenance
 from ..recording import Recorder
 from ..results import Results
-from . import checks, state
+from . import checks, placement, state
 from .parameters import Parameterised
 from .readout import Sampling
 from .running import Running
@@ -71,10 +75,14 @@ class PlasticNetwork(Parameterised, Sampling, Running):
     t_sim = 200_000.0  # simulated (biological) time (ms)
     dt = 0.1  # resolution of the simulation (ms)
     rng_seed = 12345  # seed of NEST's random number generators (1 to 2**32 - 1)
-    threads = 1  # threads per process; NEST's structural plasticity needs 1 (use MPI processes instead)
+    threads = 1  # threads per process; more than 1 needs structural_update="package" (or use MPI processes)
 
     # === Structural plasticity and recording ==========================================================
-    update_interval = 100.0  # how often NEST updates synaptic elements and synapses (ms)
+    # Who does the structural update: "nest" (NEST's own, one thread per process; bit-exact with NEST's
+    # example) or "package" (the package, between Simulate calls, with NEST's rules; NEST then runs on
+    # `threads` threads). See structural_plasticity.networks.updates and docs/structural-update.md.
+    structural_update = "nest"
+    update_interval = 100.0  # how often synaptic elements and synapses are updated (ms)
     record_interval = 1000.0  # how often the package records the network (ms)
     # "spikes": Ca of every neuron at the sample time, rebuilt from recorded spikes (O(spikes)).
     # "state": NEST's stored Ca, read as NEST's example reads it (O(neurons) status reads).
@@ -92,6 +100,7 @@ class PlasticNetwork(Parameterised, Sampling, Running):
         self._network_file = None  # the checked file of `initial_network`, read by `load_initial_network`
         self._structure = None  # the structure of the current build (`structure`)
         self.updater = None  # who does the structural update in the current build (`updates`)
+        self.positions = {}  # positions (µm) of the placed populations, {name: (size, 2) array}, after a build
         self.snapshots = None  # connectivity.Snapshots, with `snapshot_every`, after `start_recording`
         self.take_parameters(parameters)
         self.check_parameters()
@@ -134,6 +143,7 @@ class PlasticNetwork(Parameterised, Sampling, Running):
             setattr(self, name, value)
         structure = Structure.of(self)
         checks.structure(structure, type(self).__name__)
+        checks.update_supports(structure, self.structural_update)
         checks.limits(structure, self.dt, self.update_interval)  # before any file: absurd values are refused first
         for name, value in checks.network_files(self).items():
             setattr(self, name, value)
@@ -193,6 +203,10 @@ class PlasticNetwork(Parameterised, Sampling, Running):
         """Return the external Poisson input of every neuron as an `Input`, or None for no input."""
         return None
 
+    def sheet_spec(self):
+        """Return the 2D sheet (`plasticity.space.Sheet`) the placed populations sit on, or None for none."""
+        return None
+
     @property
     def structure(self):
         """specs.Structure: what the four methods above return, kept for the current build.
@@ -240,12 +254,19 @@ class PlasticNetwork(Parameterised, Sampling, Running):
         Override to add, replace or reorder steps. For NEST's example the order of NEST calls these steps
         make is the order of NEST's own example (tests/test_fidelity.py checks the results bit for bit).
         """
-        return [self.prepare_simulation, self.create_nodes, self.connect_static, self.connect_external_input]
+        return [
+            self.prepare_simulation,
+            self.place_neurons,
+            self.create_nodes,
+            self.connect_static,
+            self.connect_external_input,
+        ]
 
     def restore_steps(self):
         """Return the steps `build` runs instead of `build_steps` for a run from `initial_network`, in order."""
         return [
             self.prepare_simulation,
+            self.place_neurons,
             self.create_nodes,
             self.restore_synapses,
             self.connect_external_input,
@@ -277,7 +298,7 @@ class PlasticNetwork(Parameterised, Sampling, Running):
         checks.models_exist(nest, {name: pop.model for name, pop in structure.populations.items()})
         self.comm = Communicator(nest)
         check_launch(nest)
-        self.updater = UPDATES["nest"](self)
+        self.updater = UPDATES[self.structural_update](self)
         with nest_rejections(
             "the kernel settings and synapse models",
             "check dt, rng_seed, update_interval and the weights and delays of the synapses",
@@ -316,6 +337,28 @@ class PlasticNetwork(Parameterised, Sampling, Running):
         if len(local):
             self.updater.check_created(pop, local[0])
         return nodes
+
+    def place_neurons(self):
+        """Give every placed population its positions (µm): from its `Placement`, or from the saved network.
+
+        They are kept in `positions` and saved with the results (``positions.npz``) and in network files.
+        """
+        saved = self._network_file if self.initial_network is not None else None
+        if saved is not None and saved.positions() and self.structure.spatial:
+            self.positions = {name: self.structure.sheet.check_positions(xy) for name, xy in saved.positions().items()}
+        else:
+            self.positions = placement.positions(self.structure, self.rng_seed)
+        if self.positions:
+            self.results.attachments[POSITIONS_NPZ] = self.position_arrays
+            self.results.metadata["sheet"] = dataclasses.asdict(self.structure.sheet)
+
+    def position_arrays(self):
+        """Return the positions as arrays for ``positions.npz``: node id, population index, x and y (µm)."""
+        names = [name for name in self.structure.populations if name in self.positions]
+        ids = np.concatenate([state.node_ids(self.nodes[name]) for name in names])
+        xy = np.concatenate([self.positions[name] for name in names])
+        index = np.concatenate([np.full(len(self.positions[name]), k) for k, name in enumerate(names)])
+        return {"node_id": ids, "population": index, "x": xy[:, 0], "y": xy[:, 1], "population_names": np.array(names)}
 
     def connect_static(self):
         """Connect every pathway of the structure once; its synapses are never touched by plasticity.

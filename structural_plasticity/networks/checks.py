@@ -12,12 +12,17 @@ float); they never change the network.
 """
 
 import os
+import warnings
 
 from .. import validation as check
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, PerformanceWarning
+from . import placement
 
 #: How the recorded mean Ca is read (see `PlasticNetwork.ca_readout`).
 CA_READOUTS = ("spikes", "state")
+
+#: Who does the structural update (`PlasticNetwork.structural_update`; the classes are in `updates`).
+STRUCTURAL_UPDATES = ("nest", "package")
 
 #: Growth curves NEST 3.10 implements (``growth_curve`` key of a synaptic element).
 GROWTH_CURVES = ("gaussian", "linear", "sigmoid")
@@ -59,7 +64,8 @@ def run_settings(network):
     """Check the settings every run has; return the normalised values by parameter name.
 
     Resolution, run length, update and record intervals (multiples of the resolution, the run a
-    multiple of the record interval), threads, seed and `ca_readout`.
+    multiple of the record interval), who does the structural update, threads (more than one only with
+    the package's update; more than this machine's cores is a `PerformanceWarning`), seed and `ca_readout`.
     """
     values = {"dt": check.resolution("dt", network.dt)}
     for name in ("t_sim", "update_interval", "record_interval"):
@@ -67,11 +73,22 @@ def run_settings(network):
     check.multiple_of("update_interval", values["update_interval"], "the resolution dt", values["dt"])
     check.multiple_of("record_interval", values["record_interval"], "the resolution dt", values["dt"])
     check.multiple_of("t_sim", values["t_sim"], "record_interval", values["record_interval"])
+    values["structural_update"] = check.choice("structural_update", network.structural_update, STRUCTURAL_UPDATES)
     values["threads"] = check.count("threads", network.threads)
-    if values["threads"] > 1:
+    if values["threads"] > 1 and values["structural_update"] == "nest":
         raise ConfigurationError(
             f"threads={values['threads']}: NEST's structural plasticity cannot use more than one thread; "
-            "run on several MPI processes instead (mpirun -n N python -m structural_plasticity)"
+            "let the package do the structural update (structural_update='package', --structural-update "
+            "package), which runs NEST on every thread, or run on several MPI processes "
+            "(mpirun -n N python -m structural_plasticity)"
+        )
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if values["threads"] > cores:
+        warnings.warn(
+            f"threads={values['threads']} is more than the {cores} cores of this machine; the run will be slower, "
+            "not faster, than with threads={cores}",
+            PerformanceWarning,
+            stacklevel=2,
         )
     values["rng_seed"] = check.count("rng_seed", network.rng_seed)
     if values["rng_seed"] >= 2**32:
@@ -120,6 +137,19 @@ def structure(structure, owner):
         check.non_negative_number("input rate", spec.rate, "Hz")
         check.finite_number("input weight", spec.weight, "")
         check.positive_time("input delay", spec.delay)
+    placement.check(structure)
+
+
+def update_supports(structure, structural_update):
+    """Refuse what only the package's structural update can do (pairing by distance) with NEST's."""
+    if structural_update == "package":
+        return
+    spatial = [model for model, syn in structure.synapses.items() if syn.sigma is not None]
+    if spatial:
+        raise ConfigurationError(
+            f"plastic synapse {spatial[0]} pairs partners by distance, which NEST's structural update cannot do; "
+            "let the package do it: structural_update='package' (--structural-update package)"
+        )
 
 
 def _values(structure):

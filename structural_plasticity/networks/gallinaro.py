@@ -16,13 +16,13 @@ The parameters below follow the authors' public scripts (NEST 2.20): the reduced
 `size` picks one of the two networks (`SIZES`); any parameter given explicitly wins over the size's value.
 """
 
-import copy
 from dataclasses import replace
 
 from .. import validation as check
 from ..engine import import_nest
 from ..errors import ConfigurationError
 from .builder import PlasticNetwork
+from .sizes import Sized
 from .specs import Input, PlasticSynapse, Population, StaticPathway
 from .static import StaticNetwork
 
@@ -72,7 +72,7 @@ MEASUREMENT_PARAMETERS = (
 MEASURE = "measure"
 
 
-class GallinaroRotterNetwork(PlasticNetwork):
+class GallinaroRotterNetwork(Sized, PlasticNetwork):
     """E and I neurons with plastic E→E synapses and static inhibition (Gallinaro & Rotter 2018, 2022).
 
     * Populations ``e`` and ``i`` of ``iaf_psc_delta`` neurons; only ``e`` has synaptic elements
@@ -145,12 +145,6 @@ class GallinaroRotterNetwork(PlasticNetwork):
     SIZES = SIZES
 
     def __init__(self, **parameters):
-        size = parameters.get("size", type(self).size)
-        check.choice("size", size, tuple(type(self).SIZES))
-        parameters = dict(parameters)
-        for name, value in type(self).SIZES[size].items():
-            if parameters.get(name, getattr(type(self), name, None)) is None:
-                parameters[name] = copy.deepcopy(value)
         self.measured_target_rate = None
         self._measured_for = None
         super().__init__(**parameters)

@@ -15,6 +15,34 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional
 
+from ..plasticity.space import Sheet
+
+
+@dataclass
+class Placement:
+    """Where the neurons of a population sit on the network's sheet (µm): a grid, or positions given.
+
+    Parameters
+    ----------
+    rows, columns : int, optional
+        A grid: neuron ``i`` (in node-id order) in row ``i // columns`` and column ``i % columns``, at the
+        centre of its square, ``((column + 0.5) * spacing, (row + 0.5) * spacing)`` (as Sinha et al. 2021
+        number theirs); ``rows * columns`` must be the population's size.
+    spacing : float, optional
+        Distance between neighbouring grid points (µm).
+    jitter : float
+        Half-width of a uniform displacement of each coordinate (µm), at most ``spacing / 2``; drawn from
+        ``numpy.random.default_rng`` seeded by the network's ``rng_seed``.
+    positions : sequence of (x, y), optional
+        Positions of the neurons instead of a grid (µm, one row per neuron, in node-id order).
+    """
+
+    rows: Optional[int] = None
+    columns: Optional[int] = None
+    spacing: Optional[float] = None
+    jitter: float = 0.0
+    positions: Optional[list] = None
+
 
 @dataclass
 class Population:
@@ -35,6 +63,8 @@ class Population:
     target_ca : float, optional
         The population's homeostatic target of Ca (plot lines, summaries, settling times). By default the
         ``eps`` shared by all its elements; None when it has no elements or their ``eps`` differ.
+    placement : Placement, optional
+        Where its neurons sit on the network's sheet (`Structure.sheet`); None: nowhere (no distances).
     """
 
     size: int
@@ -42,6 +72,7 @@ class Population:
     params: dict = field(default_factory=dict)
     elements: dict = field(default_factory=dict)
     target_ca: Optional[float] = None
+    placement: Optional[Placement] = None
 
     def target(self):
         """Return `target_ca`, or the ``eps`` common to all elements, or None."""
@@ -71,6 +102,12 @@ class PlasticSynapse:
         Whether a neuron may connect to itself.
     base_model : str
         NEST synapse model the plastic model is copied from.
+    sigma : float, optional
+        Width of the Gaussian kernel ``exp(-d**2 / sigma**2)`` of the distance d (µm) with which a free
+        pre-synaptic element picks a free post-synaptic one (the package's structural update, on a sheet);
+        None: partners regardless of distance, as NEST pairs them.
+    cutoff : float, optional
+        Largest distance of a new synapse (µm); None: where the kernel falls below 1e-6 (3.72 sigma).
     """
 
     weight: float
@@ -79,6 +116,8 @@ class PlasticSynapse:
     post_element: str
     allow_autapses: bool = True
     base_model: str = "static_synapse"
+    sigma: Optional[float] = None
+    cutoff: Optional[float] = None
 
 
 @dataclass
@@ -146,22 +185,31 @@ class Structure:
         The plastic synapse models by name.
     pathways : tuple of StaticPathway
     input : Input or None
+    sheet : plasticity.space.Sheet or None
+        The 2D sheet the populations with a `Placement` sit on (`PlasticNetwork.sheet_spec`).
     """
 
     populations: dict
     synapses: dict
     pathways: tuple = ()
     input: Optional[Input] = None
+    sheet: Optional[Sheet] = None
 
     @classmethod
     def of(cls, network):
-        """Return the structure `network`'s four methods describe (each called once)."""
+        """Return the structure `network`'s methods describe (each called once)."""
         return cls(
             dict(network.population_specs()),
             dict(network.plastic_synapses()),
             tuple(network.static_pathways()),
             network.input_spec(),
+            network.sheet_spec(),
         )
+
+    @property
+    def spatial(self):
+        """bool: whether the populations sit on a sheet (some population has a `Placement`)."""
+        return any(pop.placement is not None for pop in self.populations.values())
 
     @cached_property
     def element_names(self):

@@ -20,6 +20,7 @@ currents and spikes in flight, and NEST's clock (`biological_time` restarts at 0
 saved time as an offset to every recorded time).
 """
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -130,6 +131,12 @@ def gather_network(network):
     arrays["input_target"] = inp["target"][order].astype(np.int64)
     arrays["input_weight"] = inp["weight"][order]
     arrays["input_delay"] = inp["delay"][order]
+    if network.positions:  # optional arrays: a network on a sheet (NaN for neurons without a place)
+        xy = np.full((len(arrays["neuron_id"]), 2), np.nan)
+        for k, name in enumerate(populations):
+            if name in network.positions:
+                xy[arrays["neuron_population"] == k] = network.positions[name]
+        arrays["neuron_x"], arrays["neuron_y"] = xy[:, 0], xy[:, 1]
 
     spec = structure.input
     meta = {
@@ -170,6 +177,7 @@ def gather_network(network):
         "input": None if spec is None else {"rate": spec.rate, "weight": spec.weight, "delay": spec.delay},
         "versions": versions(nest),
         "n_processes": network.comm.size,
+        "sheet": None if structure.sheet is None else dataclasses.asdict(structure.sheet),
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "sha256": _digest(arrays),
     }
@@ -375,6 +383,18 @@ class NetworkFile:
         """int: number of synapses, plastic and static."""
         return len(self.arrays["synapse_source"])
 
+    def positions(self):
+        """Return the saved positions (µm) of every placed population, ``{name: (size, 2) array}``; {} for none."""
+        if "neuron_x" not in self.arrays:
+            return {}
+        xy = np.column_stack([self.arrays["neuron_x"], self.arrays["neuron_y"]])
+        placed = {}
+        for k, pop in enumerate(self.meta["populations"]):
+            rows = self.arrays["neuron_population"] == k
+            if rows.any() and np.all(np.isfinite(xy[rows])):
+                placed[pop["name"]] = xy[rows]
+        return placed
+
     def population_ids(self, name):
         """Return the node ids of population `name` (sorted)."""
         index = [p["name"] for p in self.meta["populations"]].index(name)
@@ -509,7 +529,19 @@ def _check_arrays(path, meta, arrays):
     sizes = [int(p["size"]) for p in meta["populations"]]
     if n != sum(sizes) or np.any(np.diff(ids) <= 0):
         raise bad("neuron ids are not sorted, unique and as many as the populations' sizes")
-    for name in ("neuron_population", "neuron_Ca", "neuron_V_m", *(f"neuron_param_{k}" for k in meta["neuron_params"])):
+    if ("neuron_x" in arrays) != ("neuron_y" in arrays):
+        raise bad("it has one of the position arrays neuron_x and neuron_y without the other")
+    positioned = [name for name in ("neuron_x", "neuron_y") if name in arrays]
+    for name in positioned:
+        if arrays[name].dtype.kind != "f" or np.any(np.isinf(arrays[name])):
+            raise bad(f"array {name!r} is not a float array of finite positions (NaN for neurons without one)")
+    for name in (
+        "neuron_population",
+        "neuron_Ca",
+        "neuron_V_m",
+        *positioned,
+        *(f"neuron_param_{k}" for k in meta["neuron_params"]),
+    ):
         if arrays[name].shape != (n,):
             raise bad(f"array {name!r} has shape {arrays[name].shape}, expected ({n},)")
     for name in (*(f"element_{key}" for key in ELEMENT_KEYS), "element_growth_curve"):

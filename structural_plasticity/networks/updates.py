@@ -23,8 +23,10 @@ calls, and so the results, are those of NEST's example).
 
 import numpy as np
 
-from ..engine import import_nest
+from ..engine import import_nest, local_nodes
+from ..errors import ConfigurationError
 from . import checks, state
+from .package_update import PackageUpdate
 
 #: The numbers kept per neuron and element (NEST's names), in the order of the network files.
 ELEMENT_KEYS = state.ELEMENT_KEYS
@@ -84,10 +86,25 @@ class NestUpdate:
     def start(self):
         """Enable NEST's structural plasticity."""
         import_nest().EnableStructuralPlasticity()
+        self.network.results.metadata["structural_update"] = {"engine": self.name}
 
     def simulate(self, duration):
         """Simulate `duration` ms; NEST updates every `update_interval` on its own."""
         import_nest().Simulate(duration)
+
+    def set_growth_curve(self, nodes, element, curve):
+        """Let `element` of the neurons `nodes` follow `curve` (a NEST growth-curve dict) from now on; z is kept."""
+        values = {key: value for key, value in curve.items() if key != "z"}
+        local = local_nodes(nodes)
+        if len(local):
+            local.set({"synaptic_elements_param": {element: values}})
+
+    def take_changes(self):
+        """Refuse: NEST's own update does not say which synapses it formed and deleted."""
+        raise ConfigurationError(
+            "NEST's structural update does not report the synapses it forms and deletes; "
+            "use structural_update='package' (--structural-update package)"
+        )
 
     def element_table(self, local, status=None):
         """Return every element's numbers for the neurons `local` (a NodeCollection), read from NEST.
@@ -122,4 +139,4 @@ class NestUpdate:
 
 
 #: The structural updates by the name of the `structural_update` parameter.
-UPDATES = {"nest": NestUpdate}
+UPDATES = {"nest": NestUpdate, "package": PackageUpdate}

@@ -180,7 +180,10 @@ class ElementState:
         self.z, self.connected, self.kind, self.has, self.params, self._curves, self._row = ({} for _ in range(7))
         for name in self.names:
             self._set_element(name, elements[name], (connected or {}).get(name, 0))
-        # the distinct shapes (kind, eps, eta, psi) of gaussian and sigmoid curves: one step sum per neuron and shape
+        self._index_shapes()
+
+    def _index_shapes(self):
+        """Number the distinct shapes (kind, eps, eta, psi) of gaussian and sigmoid curves: one step sum per shape."""
         shapes = {c.shape for name in self.names for c in self._curves[name] if c.kind != "linear"}
         self._shape_table = np.array(sorted(shapes), dtype=float).reshape(-1, 4)
         number = {shape: k for k, shape in enumerate(sorted(shapes))}
@@ -188,6 +191,23 @@ class ElementState:
         for name in self.names:
             index = [-1 if c.kind == "linear" else number[c.shape] for c in self._curves[name]]
             self._shape[name] = np.array(index + [-1], dtype=np.int64)[self._row[name]]
+
+    def set_curve(self, name, rows, spec):
+        """Let element `name` of the neurons `rows` (indices) follow the growth curve `spec` from now on.
+
+        As NEST's ``synaptic_elements_param`` without ``z``: z and the bound elements stay as they are; the
+        neurons must have the element.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        if np.any((rows < 0) | (rows >= self.n)) or not np.all(self.has[self._name(name)][rows]):
+            raise _bad(f"rows must be 0..{self.n - 1} of neurons that have element {name}")
+        curve = GrowthCurve.from_nest({key: value for key, value in spec.items() if key != "z"})
+        self._curves[name] = [*self._curves[name], curve]
+        self._row[name][rows] = len(self._curves[name]) - 1
+        self.kind[name][rows] = curve.kind
+        for key, value in zip(PARAMS, curve.values()):
+            self.params[name][key][rows] = value
+        self._index_shapes()
 
     def _set_element(self, name, spec, connected):
         """Fill the arrays of element `name` from its curve(s); one `GrowthCurve` per distinct object."""
@@ -349,12 +369,20 @@ class ElementState:
         idx = np.asarray(indices, dtype=np.int64).ravel()
         if np.any((idx < 0) | (idx >= self.n)) or not np.all(self.has[self._name(name)][idx]):
             raise _bad(f"indices must be 0..{self.n - 1} of neurons that have element {name}; check the pairing")
-        connected = self.connected[name] + sign * np.bincount(idx, minlength=self.n)
+        count = np.bincount(idx, minlength=self.n)
+        connected = self.connected[name] + sign * count
         if np.any(connected < 0):
             raise _bad(f"disconnecting more {name} elements than are connected; disconnect only existing synapses")
+        # NEST binds and releases one element at a time, both with SynapticElement::connect(+1 or -1): after
+        # each step, z = z_connected + frac(z) when z_connected > floor(z), for that neuron only. Connecting k:
+        # the last step decides. Releasing k: only the first can raise z (to z_connected - 1 + frac(z)); after
+        # it floor(z) is at least the bound count. So a neuron that lost elements and then loses synapses ends
+        # with vacant elements, as in NEST.
         z = self.z[name]
-        up = connected > np.floor(z)  # NEST: z = z_connected + frac(z) when z_connected > floor(z)
-        z[up] = connected[up] + (z[up] - np.floor(z[up]))
+        whole = np.floor(z)
+        after = connected if sign > 0 else self.connected[name] - 1
+        up = (count > 0) & (after > whole)
+        z[up] = after[up] + (z[up] - whole[up])
         self.connected[name] = connected
 
     def connect(self, name, indices):
@@ -362,7 +390,7 @@ class ElementState:
         self._bind(name, indices, +1)
 
     def disconnect(self, name, indices):
-        """Release one element `name` per entry of `indices`; z stays as it is, as in NEST."""
+        """Release one element `name` per entry of `indices`, as NEST does (see `_bind`: z may rise)."""
         self._bind(name, indices, -1)
 
     def decay_vacant(self):
