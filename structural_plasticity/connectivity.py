@@ -28,7 +28,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .engine import import_nest
 from .errors import ConfigurationError
 from .files import CONNECTIVITY_NPZ as SNAPSHOTS_NPZ  # the snapshots' file in a results folder
 from .folder import verify
@@ -94,14 +93,11 @@ class Snapshots:
 
         Collective under MPI: every rank must call it.
         """
-        nest = import_nest()
         parts = []
         for index, model in enumerate(self.synapse_models):
-            conns = nest.GetConnections(synapse_model=model)
-            if len(conns):
-                values = conns.get(["source", "target"])
-                s = np.atleast_1d(np.asarray(values["source"], dtype=np.int32))
-                t = np.atleast_1d(np.asarray(values["target"], dtype=np.int32))
+            source, target = network.updater.local_pairs(model)  # NEST's, or the package's own lists
+            if len(source):
+                s, t = source.astype(np.int32), target.astype(np.int32)
                 parts.append((s, t, np.full(len(s), index, dtype=np.int8)))
         gathered = network.comm.gather(parts)
         if gathered is None:

@@ -256,7 +256,8 @@ class Experiment(PlasticNetwork):
         queried; see `PathwayCounter`.
         """
         if self._counter is None:
-            self._counter = PathwayCounter(self.structure, self.populations())
+            pairs_of = self.updater.local_pairs if self.updater.name == "package" else None
+            self._counter = PathwayCounter(self.structure, self.populations(), pairs_of)
         self._counter.reset()
         pairs = self.connection_pairs()
         local = [self._counter.count(s, t) for s, t in pairs]

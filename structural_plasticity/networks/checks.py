@@ -86,7 +86,7 @@ def run_settings(network):
     if values["threads"] > cores:
         warnings.warn(
             f"threads={values['threads']} is more than the {cores} cores of this machine; the run will be slower, "
-            "not faster, than with threads={cores}",
+            f"not faster, than with threads={cores}",
             PerformanceWarning,
             stacklevel=2,
         )

@@ -19,6 +19,8 @@ answers by target alone when one population sends the synapse model), reach NEST
 exact and local to this MPI rank; the sums over ranks follow, since the identities are linear.
 """
 
+import numpy as np
+
 from ..engine import import_nest
 
 
@@ -56,9 +58,12 @@ class PathwayCounter:
         The network's structure (populations, plastic synapse models).
     node_sets : dict of str to nest.NodeCollection
         Populations and groups by name (populations first, as in ``network.populations()``).
+    pairs_of : callable, optional
+        ``pairs_of(model) -> (sources, targets)``: the node ids of this rank's synapses of `model`, when they are
+        known without asking NEST (the package's structural update, `package_update.PackageUpdate.local_pairs`).
     """
 
-    def __init__(self, structure, node_sets):
+    def __init__(self, structure, node_sets, pairs_of=None):
         self.nodes = node_sets
         self.specs = structure.populations
         self.synapses = structure.synapses
@@ -82,6 +87,19 @@ class PathwayCounter:
         self.size = {name: len(ids[name]) for name in node_sets}
         self._memo = {}
         self._nest = None
+        # The package's structural update knows its synapses: counting them needs no NEST query.
+        self.pairs_of = pairs_of
+        self._members = {}
+
+    def _member(self, name):
+        """Return a boolean lookup by node id of the neurons of node set `name`."""
+        if name not in self._members:
+            ids = np.asarray(self.nodes[name].tolist(), dtype=np.int64)
+            size = max(int(max(nodes.tolist()[-1] for nodes in self.nodes.values())) + 1, 1)
+            member = np.zeros(size, dtype=bool)
+            member[ids] = True
+            self._members[name] = member
+        return self._members[name]
 
     def reset(self):
         """Forget the counts of the last sample (call before counting a new one)."""
@@ -125,6 +143,9 @@ class PathwayCounter:
         return self._query(source, target, model)
 
     def _query(self, source, target, model):
+        if self.pairs_of is not None:
+            pre, post = self.pairs_of(model)
+            return int(np.count_nonzero(self._member(source)[pre] & self._member(target)[post]))
         if self._nest is None:
             self._nest = import_nest()
         if source in self.populations and self.senders[model] == [source]:

@@ -16,7 +16,12 @@ process) and the package does the rest with NEST's own rules, in numpy (`structu
 3. NEST is told in one ``Disconnect`` and one ``Connect`` call per synapse model; each MPI rank changes the
    synapses onto its own neurons. Every choice is made from the same global numbers with the same random
    generator on every rank, so all ranks agree without further messages (vacant elements are summed over
-   ranks, which is all the communication an update needs).
+   ranks, which is all the communication an update needs). On several MPI processes a deleted synapse is
+   silenced (weight 0) instead of disconnected: NEST 3.10 crashes at random in ``Simulate`` after
+   ``Disconnect`` calls under MPI (measured: 2 of 10 runs of 10 s, 100 neurons, 2 ranks; 0 of 10 with
+   silencing; NEST issue #3489; ``scripts/nest_mpi_threads_disconnect.py``). Silent synapses cost spike
+   deliveries but change nothing; the package's own lists, counts, snapshots and network files hold only the
+   living ones.
 
 The package holds the elements and the list of plastic synapses (`plasticity.synapses.PlasticSynapses`);
 NEST's neurons have no synaptic elements at all. What differs from NEST's own update: the random numbers
@@ -71,6 +76,7 @@ class PackageUpdate:
         self.positions = None  # (x, y) of every neuron by global index (0 where a population has none), µm
         self.stats = {"updates": 0, "created": 0, "deleted": 0, "time_s": dict.fromkeys(PHASES, 0.0)}
         self._changes = []  # (formed sources, formed targets, deleted sources, deleted targets) per update, global
+        self.silence = network.comm.size > 1  # delete by weight 0 instead of Disconnect (see the module docstring)
         self._saved = None
 
     # ------------------------------------------------------------------------------------------------
@@ -266,48 +272,62 @@ class PackageUpdate:
             (self.elements.connect if sign > 0 else self.elements.disconnect)(element, rows)
 
     def _tell_nest(self, changes):
-        """Disconnect and connect in NEST what the update changed: one call of each per synapse model."""
+        """Disconnect and connect in NEST what the update changed: one call of each per synapse model.
+
+        First every synapse to delete is looked up (``GetConnections``, while NEST's connections are still those
+        of the last ``Simulate``), then all are disconnected, then the new ones connected. Every rank makes the
+        same calls in the same order: a ``GetConnections`` after a change rebuilds NEST's connection tables,
+        which takes all ranks (NEST issue #1957; a hang otherwise, measured on 2 ranks).
+        """
         nest = import_nest()
         clock = self.stats["time_s"]
-        for model, (lost_source, lost_target, source, target) in changes.items():
-            started = time.perf_counter()
-            if len(lost_source):
-                self._disconnect(nest, model, lost_source, lost_target)
-                self.stats["deleted"] += len(lost_source)
-            clock["nest_disconnect"] += time.perf_counter() - started
-            started = time.perf_counter()
+        started = time.perf_counter()
+        doomed = {
+            model: self._find(nest, model, lost_source, lost_target)
+            for model, (lost_source, lost_target, _, _) in changes.items()
+            if len(lost_source)
+        }
+        for model, synapses in doomed.items():
+            if self.silence:
+                if len(synapses):
+                    synapses.set(weight=0.0)
+            else:
+                nest.Disconnect(synapses)
+            self.stats["deleted"] += len(changes[model][0])
+        clock["nest_disconnect"] += time.perf_counter() - started
+        started = time.perf_counter()
+        for model, (_, _, source, target) in changes.items():
             if len(source):
                 syn = self.network.structure.synapses[model]
                 n = len(source)
+                weights, delays = np.full(n, float(syn.weight)), np.full(n, float(syn.delay))
                 nest.Connect(
                     self.ids[source],
                     self.ids[target],
                     "one_to_one",
-                    {
-                        "synapse_model": model,
-                        "weight": np.full(n, float(syn.weight)),
-                        "delay": np.full(n, float(syn.delay)),
-                    },
+                    {"synapse_model": model, "weight": weights, "delay": delays},
                 )
                 self.stats["created"] += n
-            clock["nest_connect"] += time.perf_counter() - started
+        clock["nest_connect"] += time.perf_counter() - started
 
-    def _disconnect(self, nest, model, source, target):
-        """Disconnect one NEST synapse of `model` per (source, target) pair (global indices) onto this rank's neurons."""
-        mine = self.is_local[target]
-        source, target = self.ids[source[mine]], self.ids[target[mine]]
-        if not len(source):
-            return
+    def _find(self, nest, model, source, target):
+        """Return NEST's synapses of `model` onto this rank's neurons, one per (source, target) pair (global indices).
+
+        Every rank asks NEST the same question (all pairs), so that the ranks stay in step; each keeps its own.
+        """
         conns = nest.GetConnections(
-            source=nest.NodeCollection(np.unique(source).tolist()),
-            target=nest.NodeCollection(np.unique(target).tolist()),
+            source=nest.NodeCollection(np.unique(self.ids[source]).tolist()),
+            target=nest.NodeCollection(np.unique(self.ids[target]).tolist()),
             synapse_model=model,
         )
-        found = conns.get(["source", "target"])
-        found_key = np.atleast_1d(found["source"]).astype(np.int64) * (self.ids[-1] + 1) + np.atleast_1d(
-            found["target"]
-        )
-        wanted_key = source * (self.ids[-1] + 1) + target
+        mine = self.is_local[target]
+        if not mine.any():
+            return nest.SynapseCollection([])
+        base = self.ids[-1] + 1
+        wanted_key = self.ids[source[mine]] * base + self.ids[target[mine]]
+        found = conns.get(["source", "target", "weight"]) if len(conns) else {"source": [], "target": [], "weight": []}
+        found_key = np.atleast_1d(found["source"]).astype(np.int64) * base + np.atleast_1d(found["target"])
+        found_key[np.atleast_1d(found["weight"]) == 0.0] = -1  # silenced ones are not there any more
         order = np.argsort(found_key, kind="stable")
         keys, counts = np.unique(wanted_key, return_counts=True)
         first = np.searchsorted(found_key[order], keys)
@@ -316,8 +336,7 @@ class PackageUpdate:
             found_key[order][np.minimum(picks, len(order) - 1)] != np.repeat(keys, counts)
         ):
             raise RuntimeError(f"the package's list of {model} synapses and NEST's disagree; please report this")
-        chosen = order[picks]
-        nest.Disconnect(nest.SynapseCollection([conns._datum[i] for i in chosen.tolist()]))
+        return nest.SynapseCollection([conns._datum[i] for i in order[picks].tolist()])
 
     def set_growth_curve(self, nodes, element, curve):
         """Let `element` of the neurons `nodes` follow `curve` (a NEST growth-curve dict) from now on; z is kept."""
@@ -341,6 +360,27 @@ class PackageUpdate:
     # ------------------------------------------------------------------------------------------------
     # Read-outs
     # ------------------------------------------------------------------------------------------------
+    def local_pairs(self, model):
+        """Return (sources, targets) NEST ids of the living synapses of `model` onto this rank's neurons."""
+        table = self.synapses[model]
+        mine = self.is_local[table.targets]
+        return self.ids[table.sources[mine]], self.ids[table.targets[mine]]
+
+    def pathway_counts(self, structure, nodes):
+        """Return this rank's number of plastic synapses of every plastic pathway (`counting.pathway_counts`)."""
+        population = np.repeat(np.arange(len(structure.populations)), [len(nodes[n]) for n in structure.populations])
+        names = list(structure.populations)
+        counts = {}
+        for (source, target), models in structure.plastic_pathways.items():
+            n = 0
+            for model in models:
+                table = self.synapses[model]
+                mine = self.is_local[table.targets]
+                s, t = population[table.sources[mine]], population[table.targets[mine]]
+                n += int(np.count_nonzero((s == names.index(source)) & (t == names.index(target))))
+            counts[(source, target)] = n
+        return counts
+
     def element_table(self, local, status=None):
         """Return every element's numbers for the neurons `local` (a NodeCollection of this rank's), from the package.
 

@@ -19,7 +19,6 @@ import numpy as np
 from ..activity import population_statistics
 from ..connectivity import SNAPSHOTS_NPZ, Snapshots
 from ..engine import local_nodes
-from .counting import pathway_counts
 
 
 def population_sums(recorder, name, nodes=None):
@@ -59,7 +58,7 @@ def record_activity(results, recorder, comm, stored_ca=None):
         results.append(**{f"mean_ca_{name}": mean, f"std_ca_{name}": std, f"rate_{name}": rate})
 
 
-def record_pathways(results, structure, nodes, comm):
+def record_pathways(results, structure, nodes, comm, updater):
     """Append the plastic synapses of each pathway and per sending population, summed over MPI ranks.
 
     Parameters
@@ -69,8 +68,10 @@ def record_pathways(results, structure, nodes, comm):
     nodes : dict of str to nest.NodeCollection
         The populations.
     comm : parallel.Communicator
+    updater : updates.NestUpdate or package_update.PackageUpdate
+        Who counts: NEST (`counting.pathway_counts`) or the package's own lists of synapses.
     """
-    counts = pathway_counts(structure, nodes)
+    counts = updater.pathway_counts(structure, nodes)
     totals = [int(round(x)) for x in comm.sum(list(counts.values()))] if counts else []
     values = {f"connections_{s}{t}": n for (s, t), n in zip(counts, totals)}
     for source in dict.fromkeys(s for s, _ in counts):
@@ -127,4 +128,4 @@ class Sampling:
     def record_connectivity(self):
         """Record the synapses of each plastic pathway (``connections_<source><target>``) and per source
         population (``total_connections_<source>``), summed over MPI ranks (`record_pathways`)."""
-        record_pathways(self.results, self.structure, self.nodes, self.comm)
+        record_pathways(self.results, self.structure, self.nodes, self.comm, self.updater)

@@ -95,7 +95,7 @@ def gather_network(network):
     synapse_models = [*structure.synapses, *(p.name for p in structure.pathways)]
 
     local = _local_neurons(_local_neurons_collection(network.nodes, network.comm.size), params, network.updater)
-    synapses = _local_synapses(nest, synapse_models)
+    synapses = _local_synapses(nest, synapse_models, network.updater)
     inputs = _local_input(nest, network.noise)
     gathered = network.comm.gather((local, synapses, inputs))
     if gathered is None:
@@ -298,10 +298,23 @@ def number_or_nan(value):
     return float(value)
 
 
-def _local_synapses(nest, models):
-    """Return source, target, model index, weight and delay of this rank's synapses of `models`."""
+def _local_synapses(nest, models, updater):
+    """Return source, target, model index, weight and delay of this rank's synapses of `models`.
+
+    The plastic synapses of the package's structural update come from its own lists (NEST may hold silenced
+    ones under MPI), with their model's weight and delay; every other synapse from NEST.
+    """
     columns = {"source": [], "target": [], "model": [], "weight": [], "delay": []}
+    plastic = updater.network.structure.synapses if updater.name == "package" else {}
     for index, model in enumerate(models):
+        if model in plastic:
+            source, target = updater.local_pairs(model)
+            columns["source"].extend(source.tolist())
+            columns["target"].extend(target.tolist())
+            columns["weight"].extend([float(plastic[model].weight)] * len(source))
+            columns["delay"].extend([float(plastic[model].delay)] * len(source))
+            columns["model"].extend([index] * len(source))
+            continue
         conns = nest.GetConnections(synapse_model=model)
         if not len(conns):
             continue

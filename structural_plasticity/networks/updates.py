@@ -25,7 +25,7 @@ import numpy as np
 
 from ..engine import import_nest, local_nodes
 from ..errors import ConfigurationError
-from . import checks, state
+from . import checks, counting, state
 from .package_update import PackageUpdate
 
 #: The numbers kept per neuron and element (NEST's names), in the order of the network files.
@@ -98,6 +98,18 @@ class NestUpdate:
         local = local_nodes(nodes)
         if len(local):
             local.set({"synaptic_elements_param": {element: values}})
+
+    def pathway_counts(self, structure, nodes):
+        """Return this rank's number of plastic synapses of every plastic pathway, counted by NEST."""
+        return counting.pathway_counts(structure, nodes)
+
+    def local_pairs(self, model):
+        """Return (sources, targets) NEST ids of the synapses of `model` onto this rank's neurons, from NEST."""
+        conns = import_nest().GetConnections(synapse_model=model)
+        if not len(conns):
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        values = conns.get(["source", "target"])
+        return np.atleast_1d(values["source"]).astype(np.int64), np.atleast_1d(values["target"]).astype(np.int64)
 
     def take_changes(self):
         """Refuse: NEST's own update does not say which synapses it formed and deleted."""

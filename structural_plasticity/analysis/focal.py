@@ -1,0 +1,173 @@
+"""The focal lesion's signatures, from saved results: recovery by zone, new synapses by zone pair, boutons, turnover.
+
+Butz & van Ooyen (2013) describe what follows a focal retinal lesion in their model, and what this module
+measures in a run of `experiments.FocalLesionProtocol` (zones ``centre``, ``border``, ``peri``, ``far``):
+
+1. **Recovery spreads inward** (their Fig 5): `recovery_times`, the time after the lesion at which each
+   zone's mean Ca is back at `RECOVERED` of its target, after having fallen below it (NaN: it did not fall,
+   or did not come back).
+2. **New horizontal synapses, first from the peri-LPZ and border, later from border to centre** (Fig 9):
+   `formation_times`, for each zone pair the time after the lesion by which half of the synapses it formed
+   during recovery had formed, and the counts in the first and last third of the recovery.
+3. **Boutons of peri-LPZ excitatory neurons overshoot and are pruned** (Fig 7): `bouton_overshoot`, the
+   peak and the end of ``elements_axon_ex_peri`` over its value at the lesion, with a control run (same seed,
+   same saved network, no lesion) for comparison.
+4. **Spine turnover is highest in the LPZ centre** (abstract): `spine_turnover`, synapses formed plus
+   deleted onto each zone's excitatory neurons, per neuron and second of recovery.
+
+`focal_signature` collects them; `signatures_table` gives mean ± sd over runs (seeds).
+"""
+
+import math
+
+import numpy as np
+
+from .phases import phase_mask
+from .populations import group_population
+
+ZONES = ("centre", "border", "peri", "far")
+#: Fraction of the target at which a zone counts as recovered (as `recovery.RECOVERED_FRACTION`).
+RECOVERED = 0.8
+#: The zone pairs into the LPZ whose order Butz & van Ooyen's Fig 9 shows: (source, target).
+INTO_LPZ = (("peri", "border"), ("border", "border"), ("border", "centre"), ("centre", "centre"), ("peri", "centre"))
+
+
+def _recovery(results):
+    """Return (mask of the recovery phase's samples, its times after the lesion in s, the lesion time in s)."""
+    mask = phase_mask(results, "recovery")
+    start = next(p["start_s"] for p in results.metadata["phases"] if p["name"] == "recovery")
+    return mask, results["time"][mask] - start, start
+
+
+def _before(results, series, window_s):
+    """Return the mean of `series` over the last `window_s` before the lesion (NaN without a growth phase)."""
+    names = [p["name"] for p in results.metadata["phases"]]
+    if "growth" not in names:
+        return float("nan")
+    mask = phase_mask(results, "growth", window_s, "end")
+    return float(np.mean(results[series][mask])) if mask.any() else float("nan")
+
+
+def recovery_times(results, fraction=RECOVERED):
+    """Return, per zone, the time (s after the lesion) at which its Ca is back at `fraction` of the target.
+
+    NaN when the zone never fell below it, or never came back within the run; ``fell_below`` per zone says
+    which.
+    """
+    target = results.metadata["target_ca"][group_population(results, "centre")]
+    mask, t, _ = _recovery(results)
+    times, fell = {}, {}
+    for zone in ZONES:
+        ca = results[f"mean_ca_{zone}"][mask] / target
+        below = np.flatnonzero(ca < fraction)
+        fell[zone] = bool(len(below))
+        back = np.flatnonzero((ca >= fraction) & (np.arange(len(ca)) > below[0])) if len(below) else []
+        times[zone] = float(t[back[0]]) if len(back) else float("nan")
+    return {
+        "times": times,
+        "fell_below": fell,
+        "ca_min": {z: float(np.min(results[f"mean_ca_{z}"][mask]) / target) for z in ZONES},
+    }
+
+
+def formation_times(results):
+    """Return, per zone pair into the LPZ, the half-time of its formations after the lesion and early/late counts.
+
+    Returns
+    -------
+    dict
+        ``{"source->target": {"half_time_s", "early", "late", "total"}}``: the time by which half of the
+        pair's synapses formed during recovery had formed (NaN if none formed), and the numbers formed in the
+        first and the last third of the recovery.
+    """
+    mask, t, _ = _recovery(results)
+    span = t[-1] if len(t) else 0.0
+    out = {}
+    for source, target in INTO_LPZ:
+        formed = results[f"formed_{source}_{target}"][mask]
+        total = float(formed.sum())
+        cumulative = np.cumsum(formed)
+        half = float(t[np.searchsorted(cumulative, total / 2)]) if total > 0 else float("nan")
+        out[f"{source}->{target}"] = {
+            "half_time_s": half,
+            "early": float(formed[t <= span / 3].sum()),
+            "late": float(formed[t > 2 * span / 3].sum()),
+            "total": total,
+        }
+    return out
+
+
+def bouton_overshoot(results, control=None, zone="peri", window_s=10.0):
+    """Return the peak and end of the zone's axonal elements per neuron over their value at the lesion.
+
+    With a `control` run (no lesion, same start), the same ratios of the control.
+    """
+
+    def ratios(run):
+        mask, _, _ = _recovery(run)
+        series = run[f"elements_axon_ex_{zone}"]
+        before = _before(run, f"elements_axon_ex_{zone}", window_s)
+        if not math.isfinite(before):
+            before = float(series[mask][0])  # a run from a saved network: its first sample after the lesion
+        values = series[mask]
+        return {
+            "before": before,
+            "peak_over_before": float(values.max() / before),
+            "end_over_before": float(values[-1] / before),
+        }
+
+    out = {"lesion": ratios(results)}
+    if control is not None:
+        out["control"] = ratios(control)
+    return out
+
+
+def spine_turnover(results):
+    """Return, per zone, synapses formed plus deleted onto its excitatory neurons per neuron and second of recovery.
+
+    Also the same before the lesion (the last third of the growth phase), for comparison.
+    """
+    sizes = {g["name"]: g["size"] for g in results.metadata["groups"]}
+    mask, t, _ = _recovery(results)
+    duration = max(float(t[-1]), 1e-9) if len(t) else float("nan")
+    out = {}
+    for zone in ZONES:
+        events = results[f"formed_spines_{zone}"] + results[f"deleted_spines_{zone}"]
+        out[zone] = float(events[mask].sum()) / sizes[zone] / duration
+    return out
+
+
+def focal_signature(results, control=None):
+    """Return the four signatures of one focal-lesion run (see the module docstring) as nested dicts of numbers."""
+    return {
+        "recovery": recovery_times(results),
+        "formation": formation_times(results),
+        "boutons": bouton_overshoot(results, control),
+        "turnover": spine_turnover(results),
+    }
+
+
+def flatten(signature, prefix=""):
+    """Return a nested signature as ``{"a.b.c": number}`` (booleans as 0/1)."""
+    flat = {}
+    for key, value in signature.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, name + "."))
+        else:
+            flat[name] = float(value)
+    return flat
+
+
+def signatures_table(signatures):
+    """Return a text table of mean ± sd (n) over runs of every number of `focal_signature` (flattened)."""
+    flats = [flatten(s) for s in signatures]
+    names = list(dict.fromkeys(name for flat in flats for name in flat))
+    lines = [f"{'measure':<40} {'mean ± sd (n)':>26}"]
+    for name in names:
+        values = np.array([flat.get(name, np.nan) for flat in flats], dtype=float)
+        kept = values[np.isfinite(values)]
+        sd = np.std(kept, ddof=1) if len(kept) > 1 else float("nan")
+        mean = np.mean(kept) if len(kept) else float("nan")
+        lines.append(f"{name:<40} {mean:>12.4g} ± {sd:<9.2g} ({len(kept)})")
+    return "\n".join(lines)

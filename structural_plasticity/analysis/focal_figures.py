@@ -1,0 +1,91 @@
+"""Figures of a focal-lesion run, in the style of Butz & van Ooyen (2013) and Sinha et al. (2021).
+
+`plot_focal_lesion` draws, with the phases shaded: each zone's Ca over its target, its synaptic elements
+per neuron (axonal boutons, excitatory and inhibitory spines), and the synapses formed by zone pair into
+the LPZ (cumulative since the lesion). `plot_maps` draws the sheet: each neuron's Ca over its target at the
+three map times, with the outlines of the LPZ and its centre. pyplot is imported only when a figure is made.
+"""
+
+import numpy as np
+
+from .focal import INTO_LPZ, ZONES
+from .populations import group_population
+from .style import finish_axes, legend, new_figure, shade_phases, stacked_axes
+
+#: One colour per zone, from the centre outward.
+ZONE_COLOURS = {"centre": "tab:red", "border": "tab:orange", "peri": "tab:green", "far": "tab:blue"}
+
+
+def plot_focal_lesion(results, fig=None):
+    """Draw the zones' Ca, elements and new synapses over time (see the module docstring); return the figure."""
+    fig, axes = stacked_axes(fig, 5, 12)
+    t = results["time"]
+    target = results.metadata["target_ca"][group_population(results, "centre")]
+    for ax in axes:
+        shade_phases(ax, results, label=ax is axes[0])
+    for zone in ZONES:
+        colour = ZONE_COLOURS[zone]
+        axes[0].plot(t, results[f"mean_ca_{zone}"] / target, color=colour, label=zone)
+        for ax, element in zip(axes[1:4], ("axon_ex", "den_ex", "den_in")):
+            name = f"elements_{element}_{zone}"
+            if name in results:
+                ax.plot(t, results[name], color=colour, label=zone)
+    axes[0].axhline(1.0, color="k", linewidth=0.8, linestyle=":")
+    axes[0].set_ylabel("Ca / target")
+    for ax, what in zip(axes[1:4], ("boutons (Axon_ex)", "E spines (Den_ex)", "I spines (Den_in)")):
+        ax.set_ylabel(f"{what}\nper neuron")
+    start = next((p["start_s"] for p in results.metadata.get("phases", []) if p["name"] == "recovery"), None)
+    after = t >= start if start is not None else np.zeros(len(t), bool)
+    for (source, target_zone), style in zip(INTO_LPZ, ("-", "--", "-", "--", ":")):
+        name = f"formed_{source}_{target_zone}"
+        if name in results and after.any():
+            axes[4].plot(
+                t[after],
+                np.cumsum(results[name][after]),
+                style,
+                color=ZONE_COLOURS[source],
+                label=f"{source} → {target_zone}",
+            )
+    axes[4].set_ylabel("synapses formed\nsince the lesion")
+    axes[4].set_xlabel("time (s)")
+    finish_axes(axes, float(t[-1]) if len(t) else None)
+    axes[0].set_xlim(float(t[0]) - (t[1] - t[0] if len(t) > 1 else 0), float(t[-1]))
+    legend(axes[4], ncol=3)
+    fig.suptitle(
+        f"Focal lesion: zones by distance from the centre of the sheet (seed {results.metadata.get('rng_seed')})"
+    )
+    return fig
+
+
+def plot_maps(results, maps, positions, fig=None):
+    """Draw every neuron's Ca over its target on the sheet at the map times, with the LPZ's outlines.
+
+    Parameters
+    ----------
+    results : Results
+        The run (its metadata: targets, zones, sheet).
+    maps : dict
+        ``maps.npz``: ``times`` (s after the lesion) and ``ca`` (times x neurons).
+    positions : dict
+        ``positions.npz``: ``x``, ``y`` (µm), ``population`` (index into ``population_names``).
+    """
+    times, ca = np.asarray(maps["times"]), np.asarray(maps["ca"])
+    names = [str(n) for n in positions["population_names"]]
+    targets = np.array([results.metadata["target_ca"].get(n, np.nan) for n in names])[
+        np.asarray(positions["population"])
+    ]
+    fig = new_figure(fig, (4.2 * len(times) + 1, 4.2))
+    axes = fig.subplots(1, len(times), squeeze=False)[0]
+    zones = results.metadata["zones"]
+    centre = zones["centre"]
+    for ax, time_s, values in zip(axes, times, ca):
+        image = ax.scatter(positions["x"], positions["y"], c=values / targets, s=6, cmap="viridis", vmin=0, vmax=1.5)
+        for radius, style in ((zones["radii_um"]["centre"], ":"), (zones["radii_um"]["lpz"], "-")):
+            angle = np.linspace(0, 2 * np.pi, 200)
+            ax.plot(centre[0] + radius * np.cos(angle), centre[1] + radius * np.sin(angle), style, color="w")
+        ax.set_title(f"{time_s:g} s after the lesion")
+        ax.set_aspect("equal")
+        ax.set_xlabel("x (µm)")
+    axes[0].set_ylabel("y (µm)")
+    fig.colorbar(image, ax=list(axes), label="Ca / target", shrink=0.8)
+    return fig
