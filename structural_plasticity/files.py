@@ -301,8 +301,16 @@ class NpyHeader:
         return math.prod(self.shape) * self.dtype.itemsize
 
 
+class NpzError(ConfigurationError):
+    """An NPZ file the package refuses to read; ``problem`` says why, without the file's name."""
+
+    def __init__(self, message, problem):
+        super().__init__(message)
+        self.problem = problem
+
+
 def _npz_error(what, problem):
-    return ConfigurationError(f"{what} is damaged or not an NPZ file of the package ({problem})")
+    return NpzError(f"{what} is damaged or not an NPZ file of the package ({problem})", problem)
 
 
 def npz_headers(archive, what):
@@ -356,10 +364,11 @@ def npz_headers(archive, what):
         except (ValueError, TypeError, SyntaxError) as exc:
             raise _npz_error(what, f"the header of array {name!r} is not numpy's ({exc})") from None
         if dtype.hasobject:
-            raise ConfigurationError(
-                f"{what} holds an object array {name!r} (pickled Python objects, which allow_pickle=False refuses); "
+            problem = (
+                f"array {name!r} is an object array (pickled Python objects, which allow_pickle=False refuses); "
                 "the package never writes those and never loads them"
             )
+            raise NpzError(f"{what} holds an object array: {problem}", problem)
         found = NpyHeader(name, tuple(shape), dtype, bool(fortran_order), info)
         if info.file_size != len(magic) + size + length + found.nbytes:
             raise _npz_error(
