@@ -36,6 +36,8 @@ import json
 import os
 import re
 import stat
+import struct
+import sys
 import time
 from pathlib import Path
 
@@ -582,25 +584,16 @@ class ResultsFolder:
     def _check_replaceable(self, ours):
         """Refuse, before anything is simulated, a file of the package here that a save could not replace.
 
-        Each file is moved to a temporary name and back (the folder is locked meanwhile): an immutable or
-        append-only file, or one on a mount that refuses renames, fails now instead of at the first save.
+        An immutable or append-only file (``chattr +i``/``+a``) can be neither moved nor removed, not even by
+        root; finding it now saves the run instead of failing at its first save.
         """
         for name in ours:
-            target = self.path / name
-            probe = temporary_path(target)
-            try:
-                os.rename(target, probe)
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
+            if _immutable(self.path / name):
                 raise OutputError(
-                    f"cannot replace {target} ({_describe(exc)}), a file of the results already there; "
-                    f"{_advice(exc)}"
-                ) from exc
-            try:
-                os.rename(probe, target)
-            except OSError as exc:
-                raise OutputError(f"cannot move {probe} back to {target} ({_describe(exc)})") from exc
+                    f"cannot replace {self.path / name} (Operation not permitted: it is immutable or append-only), a "
+                    "file of the results already there; make it changeable (chattr -i -a) or choose another folder "
+                    "with --output"
+                )
 
     def close(self):
         """Release the lock; remove the folder again if this object created it and nothing was saved."""
@@ -822,6 +815,29 @@ def _target_problem(folder, name, ours):
     else:
         return None
     return f"{target} is {kind}, where the package writes its file {name}; move it away or choose another folder with --output"
+
+
+#: ``FS_IOC_GETFLAGS`` of Linux (``_IOR('f', 1, long)``) and the flags that forbid moving or removing a file.
+_FS_IOC_GETFLAGS = (2 << 30) | (struct.calcsize("l") << 16) | (ord("f") << 8) | 1
+_FS_IMMUTABLE_FL, _FS_APPEND_FL = 0x10, 0x20
+
+
+def _immutable(path):
+    """Whether the file `path` is immutable or append-only (Linux file attributes); False where unknown."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    try:
+        flags = bytearray(8)
+        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags)
+    except OSError:
+        return False  # a file system without attributes
+    finally:
+        os.close(fd)
+    return bool(int.from_bytes(flags[:4], sys.byteorder) & (_FS_IMMUTABLE_FL | _FS_APPEND_FL))
 
 
 def _entry(path):

@@ -10,40 +10,18 @@ regression fails the test instead of taking the machine down.
 import io
 import json
 import os
-import resource
-import subprocess
-import sys
 import zipfile
 import zlib
 
 import numpy as np
 import pytest
-from conftest import SMALL, cli_env, fast_growth
+from conftest import SMALL, fast_growth
+from hostile import in_child, one_line_error, run_limited
 
 from structural_plasticity import ConfigurationError, StructuralPlasticityExample
 from structural_plasticity.networks import state
 
-#: Address-space limit of the children that read hostile files (bytes): NEST and a tiny run need ~0.3 GB.
-CHILD_MEMORY = 1536 << 20
 TINY = ["--n-exc", "80", "--n-inh", "20", "--record-interval", "500", "--t-sim", "1", "--no-plot", "-q"]
-
-
-def limited(limit=CHILD_MEMORY):
-    """A ``preexec_fn`` that caps the child's address space: a runaway allocation fails with MemoryError."""
-    return lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def in_child(code, *args, timeout=120):
-    """Run Python `code` (``sys.argv[1:]`` = `args`) in a subprocess under `CHILD_MEMORY`; return it."""
-    env = dict(cli_env(), OPENBLAS_NUM_THREADS="1")
-    return subprocess.run(
-        [sys.executable, "-c", code, *map(str, args)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        preexec_fn=limited(),
-    )
 
 
 LOAD = (
@@ -141,20 +119,8 @@ def _npy_header(shape, dtype):
 # ----------------------------------------------------------------------------------------------------
 # Values that crashed NEST or exhausted memory: refused before NEST, in a child under a memory limit
 # ----------------------------------------------------------------------------------------------------
-def refused_on_the_command_line(network, tmp_path, *fragments, extra=()):
-    out = subprocess.run(
-        [sys.executable, "-m", "structural_plasticity", *TINY, *extra, "--from-network", network, "-o", tmp_path / "out"],
-        env=dict(cli_env(), OPENBLAS_NUM_THREADS="1"),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        preexec_fn=limited(),
-    )
-    assert out.returncode == 2, (out.returncode, out.stderr[-3000:])
-    lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in out.stderr, out.stderr[-3000:]
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
+def refused_on_the_command_line(network, tmp_path, *fragments):
+    one_line_error(run_limited(*TINY, "--from-network", network, "-o", tmp_path / "out"), *fragments)
     assert not (tmp_path / "out").exists()  # refused before anything was written
 
 

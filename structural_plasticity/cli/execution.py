@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..engine import import_nest, quiet_nest_import
 from ..errors import ConfigurationError
+from ..files import DATA_FILES, MAIN_FIGURE, OVERVIEW_FIGURE
 from ..folder import ResultsFolder
 from ..interrupts import exit_status
 from ..output import save_standard_figures
@@ -142,8 +143,11 @@ def start_nest():
     return comm
 
 
-def claim_output_folder(folder, overwrite, comm):
+def claim_output_folder(folder, overwrite, comm, writes=()):
     """Open `folder` for a run on rank 0 (created, locked, checked); every rank gets the verdict.
+
+    `writes`: names of the files the run will write (data, figures); a folder or a file not of the package
+    in the place of one is refused now, before anything is simulated (`folder.ResultsFolder.open`).
 
     Returns
     -------
@@ -159,7 +163,7 @@ def claim_output_folder(folder, overwrite, comm):
     problem = opened = None
     if comm.is_root:
         try:
-            opened = ResultsFolder(folder, overwrite=overwrite).open()
+            opened = ResultsFolder(folder, overwrite=overwrite).open(writes=writes)
         except ConfigurationError as exc:
             problem = str(exc)
     problem = comm.bcast(problem)
@@ -318,6 +322,12 @@ def report(outcome, settings, results_folder, extra_figures=None, extra_output=N
     return outcome.status
 
 
+def run_files(settings):
+    """Return the names of the files every run writes with `settings`: data, metadata and the standard figures."""
+    figures = [f"{stem}.{fmt}" for stem in (MAIN_FIGURE, OVERVIEW_FIGURE) for fmt in settings.formats]
+    return [*DATA_FILES, *(figures if settings.plot else ())]
+
+
 def execute(example, settings, extra_figures=None, extra_output=None):
     """Run `example` from the command line and write everything to the output folder.
 
@@ -336,7 +346,7 @@ def execute(example, settings, extra_figures=None, extra_output=None):
     """
     comm = start_nest()
     console = Console(comm.is_root, settings.quiet)
-    results_folder = claim_output_folder(settings.folder, settings.overwrite, comm)
+    results_folder = claim_output_folder(settings.folder, settings.overwrite, comm, writes=run_files(settings))
     folder = Path(settings.folder)
     try:
         sizes = " + ".join(f"{pop.size} {name.upper()}" for name, pop in example.population_specs().items())
