@@ -211,7 +211,7 @@ def _unfinished(folder):
     )
 
 
-def _locked_by_a_writer(folder):
+def locked_by_a_writer(folder):
     """Whether a process holds the folder's lock (a run or a save under way)."""
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -301,7 +301,7 @@ def read_unit(folder, wanted=(), required=()):
         if manifest is None:
             return None, _read_legacy(folder, wanted)
         if manifest["state"] != "complete":
-            if time.monotonic() < deadline and _locked_by_a_writer(folder):
+            if time.monotonic() < deadline and locked_by_a_writer(folder):
                 time.sleep(_RETRY_S)  # a save under way: its commit takes milliseconds
                 continue
             raise _unfinished(folder)

@@ -488,6 +488,50 @@ def network_memory(n_neurons, delay_steps=0.0, n_processes=None, available=None,
         )
 
 
+#: Longest file name (bytes) and path (bytes) where the system does not say (Linux's NAME_MAX and PATH_MAX).
+NAME_MAX, PATH_MAX = 255, 4096
+
+
+def output_file_path(name, path):
+    """Check the text of a path the package will write a file to; return it as a string.
+
+    Refused before anything is simulated: an empty name, a NUL character, a name that ends with ``/`` (a
+    folder's name), and names or paths longer than the system allows (each part at most `NAME_MAX` bytes,
+    the whole at most `PATH_MAX`). What is at the path is checked by `networks.state.check_output_file`.
+
+    Parameters
+    ----------
+    name : str
+        What the path is, for the messages (e.g. ``"save_network_path"``).
+    path : str or path-like
+
+    Raises
+    ------
+    ConfigurationError
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ConfigurationError(f"{name} must be a file path, got {path!r}")
+    text = os.fspath(path)
+    if not isinstance(text, str) or not text.strip():
+        raise ConfigurationError(f"{name} is empty; give a file name such as network.npz")
+    if "\0" in text:
+        raise ConfigurationError(f"{name} {text!r} holds a NUL character, which no file name can hold")
+    if text.endswith((os.sep, f"{os.sep}.", f"{os.sep}..")) or text in (".", ".."):
+        raise ConfigurationError(
+            f"{name} {text!r} names a folder; give a file name such as {os.path.join(text, 'network.npz')}"
+        )
+    encoded = os.fsencode(text)
+    if len(encoded) >= PATH_MAX:
+        raise ConfigurationError(f"{name} is {len(encoded)} bytes long; paths may have at most {PATH_MAX - 1}")
+    for part in text.split(os.sep):
+        if len(os.fsencode(part)) > NAME_MAX:
+            raise ConfigurationError(
+                f"{name}: the name {part[:40]}... is {len(os.fsencode(part))} bytes long; file names may have at most "
+                f"{NAME_MAX}"
+            )
+    return text
+
+
 def parse_json_value(name, text):
     """Parse the VALUE of a ``NAME=VALUE`` assignment: JSON, or a bare word taken as a string.
 

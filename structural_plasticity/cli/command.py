@@ -119,8 +119,8 @@ class SimulationCommand:
         example = self.model_for(args)(**self.parameters(args))  # checks every parameter before NEST is imported
         example.load_initial_network()  # a saved network to start from is read and checked before anything is written
         settings = OutputSettings.from_args(args)
-        if getattr(example, "save_network_path", None):
-            check_output_file(example.save_network_path, overwrite=settings.overwrite)
+        if getattr(example, "save_network_path", None) is not None:  # every output path, before any simulation
+            check_output_file(example.save_network_path, overwrite=settings.overwrite, output_folder=settings.folder)
         outcome = execute(example, settings, extra_figures=self.extra_figures, extra_output=self.extra_output)
         if outcome.extra_text:
             outcome.console.say(outcome.extra_text)

@@ -16,7 +16,7 @@ from ..ensemble.plan import make_plan
 from ..ensemble.run import run_ensemble, run_one
 from ..errors import ConfigurationError
 from .options import figure_formats, non_negative_int, positive_int
-from .parser import EXIT_FAILURE, EXIT_STATUS_BY_SIGNAL, EXIT_USER_ERROR, PROG, Parser
+from .parser import EXIT_FAILURE, EXIT_STATUS_BY_SIGNAL, EXIT_USER_ERROR, PROG, Parser, one_line
 
 ENSEMBLE_SUMMARY = "run a sub-command over many seeds and parameter values in parallel processes, resumably"
 MERGE_SUMMARY = "combine the members of an ensemble: mean, sd and 95 % intervals of every series, figures with bands"
@@ -30,7 +30,6 @@ def build_ensemble_parser(commands):
     parser = Parser(
         prog=f"{PROG} ensemble",
         usage=f"{PROG} ensemble [SUBCMD] [--seeds LIST] [--grid NAME=V1,V2,...] [-j N] [-o DIR] [...] [RUN OPTIONS]",
-        allow_abbrev=False,  # --seed (a run option) must never be taken for --seeds
         description=(
             "Run a sub-command over many seeds and a grid of parameters, each member in its own process, "
             "a few at a time; then merge them (mean, sd and 95 % confidence intervals over seeds for each grid "
@@ -110,7 +109,7 @@ def main_ensemble(argv=None, *, commands):
     try:
         return _ensemble(argv, commands)
     except ConfigurationError as exc:
-        print(f"{PROG} ensemble: error: {exc}", file=sys.stderr)
+        print(f"{PROG} ensemble: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
 
 
@@ -196,7 +195,7 @@ def main_merge(argv=None, *, commands=None):
     try:
         merged = merge_ensemble(args.folder, plot=not args.no_plot, formats=args.formats, commands=commands)
     except ConfigurationError as exc:
-        print(f"{PROG} merge: error: {exc}", file=sys.stderr)
+        print(f"{PROG} merge: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
     if not args.quiet:
         print(summary_table(merged))

@@ -32,7 +32,8 @@ from ..interrupts import exit_status
 from ..output import save_standard_figures
 from ..parallel import Communicator, check_launch, check_launch_before_import
 from ..summary import summarize
-from .parser import EXIT_STATUS_BY_SIGNAL, PROG
+from ..networks.state import NetworkSaveError
+from .parser import EXIT_STATUS_BY_SIGNAL, EXIT_USER_ERROR, PROG, one_line
 
 #: How often (wall-clock seconds) a running simulation saves what it has recorded so far.
 CHECKPOINT_EVERY_S = 60.0
@@ -84,7 +85,7 @@ class Console:
 
     def warn(self, text):
         if self.is_root:
-            print(f"{PROG}: {text}", file=sys.stderr, flush=True)
+            print(f"{PROG}: {one_line(text)}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -254,6 +255,9 @@ def simulate(example, folder, comm, console):
         example.run(callback=on_sample)
     except KeyboardInterrupt as exc:  # a stop during the run, or Ctrl-C/SIGTERM during start-up
         status = EXIT_STATUS_BY_SIGNAL.get(example.stop_reason) or exit_status(exc)
+    except NetworkSaveError as exc:  # the network file could not be written: the results (which say so) are kept
+        console.warn(f"error: {exc}")
+        status = EXIT_USER_ERROR
     finally:
         progress.close()
         if comm.is_root and len(example.results):
@@ -309,7 +313,7 @@ def report(outcome, settings, results_folder, extra_figures=None, extra_output=N
             )
             outcome.extra_text = None
             return exit_status(exc)
-    if outcome.status:
+    if outcome.status in EXIT_STATUS_BY_SIGNAL.values():
         console.warn(
             f"interrupted after {results.metadata.get('simulated_time_ms', 0) / 1000:g} s of simulated time; "
             f"the partial results are saved in {folder}/ (marked incomplete)"

@@ -20,6 +20,7 @@ currents and spikes in flight, and NEST's clock (`biological_time` restarts at 0
 saved time as an offset to every recorded time).
 """
 
+import errno
 import hashlib
 import json
 import math
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import folder as folders
 from .. import validation as check
 from ..engine import import_nest, local_nodes
 from ..errors import ConfigurationError
@@ -177,10 +179,15 @@ def gather_network(network):
     return arrays
 
 
+class NetworkSaveError(ConfigurationError):
+    """A network file could not be written (full disk, no permission, ...); the message names the cause."""
+
+
 def save_network(network, path):
     """Write the state of `network` to the NPZ file `path` (rank 0 writes; every rank must call this).
 
-    The file is written to a temporary name and renamed, so an interrupted save leaves no half file.
+    The file is written to a temporary name and renamed, so an interrupted or failed save leaves no half
+    file and no temporary one.
 
     Parameters
     ----------
@@ -193,36 +200,68 @@ def save_network(network, path):
     -------
     pathlib.Path or None
         The file written (rank 0), None on other ranks.
+
+    Raises
+    ------
+    NetworkSaveError
+        On every rank, if rank 0 could not write the file.
     """
     path = Path(path)
     arrays = gather_network(network)
-    if arrays is None:
-        return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _atomic(path, "wb") as fh:
-        np.savez(fh, **arrays)
-    return path
+    problem = None
+    if arrays is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with _atomic(path, "wb") as fh:
+                np.savez(fh, **arrays)
+        except OSError as exc:
+            cause = exc.strerror or str(exc)
+            advice = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else "check the path"
+            problem = f"cannot write network file {path} ({cause}); {advice} or save it elsewhere with --save-network"
+    problem = network.comm.bcast(problem)  # every rank stops alike
+    if problem:
+        raise NetworkSaveError(problem)
+    return path if arrays is not None else None
 
 
-def check_output_file(path, overwrite=False):
-    """Refuse a file `path` that `save_network` could not write, or would overwrite without `overwrite`.
+def check_output_file(path, overwrite=False, output_folder=None):
+    """Refuse a file `path` that `save_network` could not write, or should not: before anything is simulated.
 
-    For the command line (``--save-network``), before anything is simulated.
+    Refused: a path `validation.output_file_path` refuses (empty, a folder's name, too long), an existing
+    folder, an existing file without `overwrite` (or one that is not a regular file), a path without a
+    writable folder to create it in, and a path inside a results folder: the run's own `output_folder`
+    or any folder holding another run's results or locked by a run (their files are those runs' units).
 
     Raises
     ------
     ConfigurationError
     """
-    path = Path(path)
+    text = check.output_file_path("the network file", path)
+    path = Path(text)
     if path.is_dir():
         raise ConfigurationError(f"network file {path} is a folder; give a file name such as {path / 'network.npz'}")
-    if path.exists() and not overwrite:
-        raise ConfigurationError(f"network file {path} exists; choose another name, or pass --overwrite to replace it")
+    if os.path.lexists(path):
+        if not overwrite:
+            raise ConfigurationError(
+                f"network file {path} exists; choose another name, or pass --overwrite to replace it"
+            )
+        if not (path.is_symlink() or path.is_file()):
+            raise ConfigurationError(f"network file {path} is not a regular file; choose another name")
     parent = path.parent if str(path.parent) else Path(".")
     existing = next((p for p in (parent, *parent.parents) if p.exists()), Path("."))
     if not existing.is_dir() or not os.access(existing, os.W_OK):
         raise ConfigurationError(
             f"cannot write network file {path} (no writable folder {existing}); choose another path"
+        )
+    where = parent.resolve()
+    if output_folder is not None and where == Path(output_folder).resolve():
+        raise ConfigurationError(
+            f"network file {path} is inside this run's output folder {output_folder}, whose files are the run's "
+            "results: save the network next to it or elsewhere"
+        )
+    if parent.is_dir() and (folders.holds_results(parent) or folders.locked_by_a_writer(parent)):
+        raise ConfigurationError(
+            f"network file {path} is inside {parent}, the results folder of another run; save the network elsewhere"
         )
 
 
