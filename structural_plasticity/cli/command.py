@@ -113,6 +113,28 @@ class SimulationCommand:
         """Return the class parameters that `args` set (options given, then ``--set``)."""
         return parameters_from(args, self.options)
 
+    def check(self, argv):
+        """Check the arguments `argv` as a run of this sub-command would, without running it.
+
+        For the members of an ensemble, checked once before any of them starts: the arguments are parsed,
+        the model is built (every parameter checked) and a saved network to start from is read and checked.
+
+        Returns
+        -------
+        tuple
+            ``(model instance, names of the parameters the arguments set)``.
+
+        Raises
+        ------
+        ConfigurationError
+            One line, as the run itself would print it.
+        """
+        args = self.build_parser().check_args(argv)
+        parameters = self.parameters(args)
+        example = self.model_for(args)(**parameters)
+        example.load_initial_network()
+        return example, sorted(parameters)
+
     def __call__(self, argv):
         """Run the sub-command with the arguments after its name; return the exit status."""
         args = self.build_parser().parse_args(argv)
