@@ -36,6 +36,7 @@ import secrets
 import stat
 import struct
 import zipfile
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -343,19 +344,14 @@ def npz_headers(archive, what):
             raise _npz_error(what, f"array {name!r} is stored twice")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _npz_error(what, f"array {name!r} is compressed in a way numpy never writes")
-        with archive.open(info) as fh:
-            magic = fh.read(len(_NPY_MAGIC) + 2)
-            if len(magic) < len(_NPY_MAGIC) + 2 or magic[: len(_NPY_MAGIC)] != _NPY_MAGIC:
-                raise _npz_error(what, f"array {name!r} is not in numpy's format")
-            version = (magic[-2], magic[-1])
-            if version not in _HEADER_LENGTH:
-                raise _npz_error(what, f"array {name!r} has a header of format version {version}")
-            size = struct.calcsize(_HEADER_LENGTH[version])
-            length_bytes = fh.read(size)
-            length = struct.unpack(_HEADER_LENGTH[version], length_bytes)[0] if len(length_bytes) == size else -1
-            if not 0 < length <= MAX_NPY_HEADER_BYTES:
-                raise _npz_error(what, f"array {name!r} has a header of {length} bytes")
-            header = fh.read(length)
+        try:
+            magic, length_bytes, header = _npy_header_bytes(archive, info, what, name)
+        except NpzError:
+            raise
+        except _DAMAGED_ZIP as exc:
+            raise _npz_error(what, f"array {name!r}: {type(exc).__name__}: {exc}") from None
+        version = (magic[-2], magic[-1])
+        size, length = len(length_bytes), struct.unpack(_HEADER_LENGTH[version], length_bytes)[0]
         if len(header) != length:
             raise _npz_error(what, f"the header of array {name!r} is cut short")
         limit = {"max_header_size": MAX_NPY_HEADER_BYTES} if _LIMITED else {}
@@ -378,6 +374,27 @@ def npz_headers(archive, what):
     return headers
 
 
+#: What zipfile and zlib raise for a damaged archive (bad CRC, bad headers, truncated or corrupt data).
+_DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError)
+
+
+def _npy_header_bytes(archive, info, what, name):
+    """Return the magic (with version), the header length's bytes and the header of one member, checked."""
+    with archive.open(info) as fh:
+        magic = fh.read(len(_NPY_MAGIC) + 2)
+        if len(magic) < len(_NPY_MAGIC) + 2 or magic[: len(_NPY_MAGIC)] != _NPY_MAGIC:
+            raise _npz_error(what, f"array {name!r} is not in numpy's format")
+        version = (magic[-2], magic[-1])
+        if version not in _HEADER_LENGTH:
+            raise _npz_error(what, f"array {name!r} has a header of format version {version}")
+        size = struct.calcsize(_HEADER_LENGTH[version])
+        length_bytes = fh.read(size)
+        length = struct.unpack(_HEADER_LENGTH[version], length_bytes)[0] if len(length_bytes) == size else -1
+        if not 0 < length <= MAX_NPY_HEADER_BYTES:
+            raise _npz_error(what, f"array {name!r} has a header of {length} bytes")
+        return magic, length_bytes, fh.read(length)
+
+
 def npz_array(archive, header, what):
     """Read the array of `header` (from `npz_headers`) out of `archive`, without unpickling.
 
@@ -389,7 +406,7 @@ def npz_array(archive, header, what):
     try:
         with archive.open(header.info) as fh:
             array = np.lib.format.read_array(fh, allow_pickle=False)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+    except (*_DAMAGED_ZIP, KeyError) as exc:
         raise _npz_error(what, f"array {header.name!r}: {exc}") from None
     if array.shape != header.shape or array.dtype != header.dtype:
         raise _npz_error(what, f"array {header.name!r} differs from its header")
@@ -400,7 +417,7 @@ def open_npz(source, what):
     """Open `source` (bytes, or a binary file object) as a zip archive; a damaged one is a `ConfigurationError`."""
     try:
         return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except _DAMAGED_ZIP as exc:
         raise _npz_error(what, f"{type(exc).__name__}: {exc}") from None
 
 
