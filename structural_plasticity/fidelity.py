@@ -238,7 +238,10 @@ def compare_with_nest_example(
             f"NEST's example does not read {', '.join(map(repr, unknown))}, so it cannot be compared; "
             f"parameters both programs read are: {', '.join(SHARED_PARAMETERS)}"
         )
-    for name, size in (("number_excitatory_neurons", number_excitatory_neurons), ("number_inhibitory_neurons", number_inhibitory_neurons)):
+    for name, size in (
+        ("number_excitatory_neurons", number_excitatory_neurons),
+        ("number_inhibitory_neurons", number_inhibitory_neurons),
+    ):
         # NEST's example reads the elements of a population as a list; NEST returns a single neuron's as a dict.
         if isinstance(size, int) and not isinstance(size, bool) and size < MIN_POPULATION:
             raise ConfigurationError(

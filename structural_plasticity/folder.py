@@ -141,13 +141,19 @@ def _entries(path, files, what):
     for name, entry in files.items():
         problem = name_problem(name)
         if problem:
-            raise ManifestError(f"{path} lists {name!r}, which {problem}; the folder was changed: its results cannot be trusted")
+            raise ManifestError(
+                f"{path} lists {name!r}, which {problem}; the folder was changed: its results cannot be trusted"
+            )
         size = entry.get("bytes") if isinstance(entry, dict) else None
         digest = entry.get("sha256") if isinstance(entry, dict) else None
         if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size < 2**53:
-            raise ManifestError(f"{path} gives {name!r} no valid size; the folder was changed: its results cannot be trusted")
+            raise ManifestError(
+                f"{path} gives {name!r} no valid size; the folder was changed: its results cannot be trusted"
+            )
         if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
-            raise ManifestError(f"{path} gives {name!r} no valid SHA-256; the folder was changed: its results cannot be trusted")
+            raise ManifestError(
+                f"{path} gives {name!r} no valid SHA-256; the folder was changed: its results cannot be trusted"
+            )
     return dict(files)
 
 
@@ -747,7 +753,9 @@ class ResultsFolder:
         leftovers = [name for name in ours if name.startswith(".")]  # temporaries of killed saves
         carried = set(files) - set(unit.temporaries)  # files of the current unit kept as they are
         # Moved aside: every file of ours that is not carried over (those the new unit replaces or no longer has).
-        replaced = sorted(name for name in ours if name not in leftovers and name != MANIFEST_JSON and name not in carried)
+        replaced = sorted(
+            name for name in ours if name not in leftovers and name != MANIFEST_JSON and name not in carried
+        )
         header = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION}
         previous = dict(current["files"]) if current is not None else {}
         staged = []

@@ -223,7 +223,9 @@ def parse_json_file(text, what, limit=MAX_JSON_DEPTH):
     except json.JSONDecodeError as exc:
         raise ConfigurationError(f"{what} is damaged or not JSON ({exc.msg} at line {exc.lineno})") from None
     except RecursionError:
-        raise ConfigurationError(f"{what} nests deeper than {limit} levels; it was not written by the package") from None
+        raise ConfigurationError(
+            f"{what} nests deeper than {limit} levels; it was not written by the package"
+        ) from None
     if nesting_depth(value, limit) > limit:
         raise ConfigurationError(f"{what} nests deeper than {limit} levels; it was not written by the package")
     return value

@@ -125,7 +125,9 @@ def test_deeply_nested_set_values_are_one_line(tmp_path):
 # 9. Smaller ones
 # ----------------------------------------------------------------------------------------------------
 def _parsers():
-    parsers = {name: command.build_parser() for name, command in SUBCOMMANDS.items() if isinstance(command, SimulationCommand)}
+    parsers = {
+        name: command.build_parser() for name, command in SUBCOMMANDS.items() if isinstance(command, SimulationCommand)
+    }
     parsers.update(plot=plot.build_parser(), compare=compare.build_parser(), merge=build_merge_parser())
     parsers["ensemble"] = build_ensemble_parser({})
     return parsers
@@ -145,7 +147,9 @@ def test_no_parser_matches_long_options_by_prefix(name):
 
 
 def test_an_abbreviation_is_an_error_not_another_option(tmp_path):
-    one_line_error(run_cli(*TINY, "--record", "spikes", "-o", tmp_path / "o"), "unrecognized arguments: --record spikes")
+    one_line_error(
+        run_cli(*TINY, "--record", "spikes", "-o", tmp_path / "o"), "unrecognized arguments: --record spikes"
+    )
     one_line_error(run_cli("lesion", "--recov", "2", "-o", tmp_path / "o"), "unrecognized arguments: --recov")
 
 

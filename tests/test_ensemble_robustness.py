@@ -22,8 +22,9 @@ from hostile import child_env, make_results, one_line_error, resign
 
 from structural_plasticity import ConfigurationError, ensemble, load_results
 from structural_plasticity.cli import SIMULATIONS, SUBCOMMANDS
+from structural_plasticity.ensemble import member_state
 from structural_plasticity.ensemble import merge as merging
-from structural_plasticity.ensemble import member_state, merge_ensemble, parse_seeds, run_ensemble
+from structural_plasticity.ensemble import merge_ensemble, parse_seeds, run_ensemble
 from structural_plasticity.ensemble.plan import MAX_MEMBERS, load_plan, point_names
 
 make_plan = partial(ensemble.make_plan, commands=SIMULATIONS)
@@ -66,7 +67,11 @@ def test_huge_seed_ranges_are_refused_at_once_without_memory():
 def test_a_hundred_thousand_seeds_are_planned_in_seconds(tmp_path, capsys):
     started = time.monotonic()
     assert main_ensemble(["--seeds", f"1-{MAX_MEMBERS}", "-o", str(tmp_path / "e"), "--list"]) == 0
-    assert capsys.readouterr().out.strip().splitlines()[-1].split() == [str(MAX_MEMBERS - 1), str(MAX_MEMBERS), f"seed-{MAX_MEMBERS}"]
+    assert capsys.readouterr().out.strip().splitlines()[-1].split() == [
+        str(MAX_MEMBERS - 1),
+        str(MAX_MEMBERS),
+        f"seed-{MAX_MEMBERS}",
+    ]
     assert time.monotonic() - started < 20  # the duplicate check once took more than 120 s
     with pytest.raises(ConfigurationError, match="seed 3 is given twice"):
         parse_seeds(f"1-{MAX_MEMBERS - 1},3")
@@ -126,7 +131,9 @@ def test_the_grid_check_counts_the_run_options(tmp_path, capsys):
     assert run_cli(*TINY, "--seed", "1", "-q", "--save-network", network, "-o", tmp_path / "grow").returncode == 0
     grid = ["--grid", f"initial_network={network}"]
     assert main_ensemble(["--seeds", "1", "-o", str(tmp_path / "e"), "--list", *grid, *TINY]) == 0
-    refused(capsys, ["--seeds", "1", "-o", str(tmp_path / "e"), "--list", *grid], "40 neurons in the file, 800 in the model")
+    refused(
+        capsys, ["--seeds", "1", "-o", str(tmp_path / "e"), "--list", *grid], "40 neurons in the file, 800 in the model"
+    )
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -138,9 +145,25 @@ def finished(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ens") / "e"
     env = dict(cli_env(), PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = subprocess.run(
-        [sys.executable, "-m", "structural_plasticity", "ensemble", "--seeds", "1-2", "-j", "2", "-o", folder, "-q",
-         "--no-merge", *TINY],
-        env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "structural_plasticity",
+            "ensemble",
+            "--seeds",
+            "1-2",
+            "-j",
+            "2",
+            "-o",
+            folder,
+            "-q",
+            "--no-merge",
+            *TINY,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr
     return folder

@@ -37,8 +37,9 @@ import pytest
 from conftest import cli_env
 from hostile import make_results, run_limited
 
-from structural_plasticity import ConfigurationError, StructuralPlasticityExample, load_results
+from structural_plasticity import ConfigurationError, StructuralPlasticityExample
 from structural_plasticity import folder as folders
+from structural_plasticity import load_results
 from structural_plasticity.experiments import LesionExperiment, StimulationExperiment
 from structural_plasticity.networks import state
 from structural_plasticity.results import run_state
@@ -271,6 +272,7 @@ def array_mutations(arrays):
                     target[index % target.size] = number
                 except (ValueError, OverflowError, TypeError):
                     a[name] = np.array([number])
+
         return change
 
     def dtype(name, kind):
@@ -279,13 +281,19 @@ def array_mutations(arrays):
                 a[name] = a[name].astype(kind)
             except (ValueError, OverflowError, TypeError):
                 a[name] = np.zeros(3, dtype=kind)
+
         return change
 
     def shape(name, how):
         def change(a, meta):
             x = a[name]
-            a[name] = {"2d": x.reshape(-1, 1), "longer": np.concatenate([x.reshape(-1), x.reshape(-1)[:1]]),
-                       "empty": x.reshape(-1)[:0], "scalar": x.reshape(-1)[:1].reshape(()) if x.size else x.sum()}[how]
+            a[name] = {
+                "2d": x.reshape(-1, 1),
+                "longer": np.concatenate([x.reshape(-1), x.reshape(-1)[:1]]),
+                "empty": x.reshape(-1)[:0],
+                "scalar": x.reshape(-1)[:1].reshape(()) if x.size else x.sum(),
+            }[how]
+
         return change
 
     def removed(name):
@@ -309,35 +317,52 @@ META_VALUES = [None, True, "", "x", -1, 0, 10**12, math.nan, 1e300, -1e300, [], 
 
 def meta_mutations():
     """A key of the metadata (or of its first population, synapse or pathway) set to a fuzzed value."""
-    top = ["populations", "element_names", "neuron_params", "synapse_models", "plastic_synapses",
-           "static_pathways", "input", "time_ms", "format_version", "parameters", "sha256"]
+    top = [
+        "populations",
+        "element_names",
+        "neuron_params",
+        "synapse_models",
+        "plastic_synapses",
+        "static_pathways",
+        "input",
+        "time_ms",
+        "format_version",
+        "parameters",
+        "sha256",
+    ]
 
     def set_top(key, value):
         def change(a, meta):
             meta[key] = value
+
         return change
 
     def set_population(key, value):
         def change(a, meta):
             meta["populations"][0][key] = value
+
         return change
 
     def set_synapse(key, value):
         def change(a, meta):
             first = sorted(meta["plastic_synapses"])[0]
             meta["plastic_synapses"][first][key] = value
+
         return change
 
     def set_input(key, value):
         def change(a, meta):
             meta["input"][key] = value
+
         return change
 
     values = st.sampled_from(META_VALUES)
     return st.one_of(
         st.builds(set_top, st.sampled_from(top), values),
         st.builds(set_population, st.sampled_from(["name", "size", "model", "elements", "params"]), values),
-        st.builds(set_synapse, st.sampled_from(["pre_element", "post_element", "weight", "delay", "base_model"]), values),
+        st.builds(
+            set_synapse, st.sampled_from(["pre_element", "post_element", "weight", "delay", "base_model"]), values
+        ),
         st.builds(set_input, st.sampled_from(["rate", "weight", "delay"]), values),
     )
 
@@ -413,8 +438,22 @@ def test_accepted_mutated_networks_run_or_stop_with_one_line(network_file, tmp_p
         return
     if not loads_or_one_line(target):
         return
-    out = run_limited(*BASE_ARGS[:2], "--n-exc", "16", "--n-inh", "4", "--record-interval", "500", "--no-plot", "-q",
-                      "--from-network", target, "-o", folder / "out", timeout=TIMEOUT_S)
+    out = run_limited(
+        *BASE_ARGS[:2],
+        "--n-exc",
+        "16",
+        "--n-inh",
+        "4",
+        "--record-interval",
+        "500",
+        "--no-plot",
+        "-q",
+        "--from-network",
+        target,
+        "-o",
+        folder / "out",
+        timeout=TIMEOUT_S,
+    )
     assert out.returncode in (0, 2), f"exit {out.returncode}: {out.stderr[-2000:]}"
     if out.returncode == 2:
         assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr, out.stderr[-2000:]
@@ -427,8 +466,26 @@ def results_folder(tmp_path_factory):
     return folder
 
 
-NAMES = ["results.npz", "metadata.json", "results.csv", "/etc/passwd", "../results.npz", "..", ".", "", "a/b",
-         "a\0b", "sub", ".hidden", "x" * 300, "\u00e9t\u00e9.png", "line\nbreak", "manifest.json", "fifo", "link"]
+NAMES = [
+    "results.npz",
+    "metadata.json",
+    "results.csv",
+    "/etc/passwd",
+    "../results.npz",
+    "..",
+    ".",
+    "",
+    "a/b",
+    "a\0b",
+    "sub",
+    ".hidden",
+    "x" * 300,
+    "\u00e9t\u00e9.png",
+    "line\nbreak",
+    "manifest.json",
+    "fifo",
+    "link",
+]
 ENTRY_VALUES = [None, -1, 0, 1, 2**63, True, "12", 1.5, [], {}]
 
 
@@ -438,6 +495,7 @@ def manifest_mutations():
             files = m.get("files")
             if isinstance(files, dict) and old in files:
                 files[new] = files.pop(old)
+
         return change
 
     def entry(name, key, value):
@@ -445,6 +503,7 @@ def manifest_mutations():
             files = m.get("files")
             if isinstance(files, dict) and isinstance(files.get(name), dict):
                 files[name][key] = value
+
         return change
 
     def top(key, value):
@@ -454,14 +513,18 @@ def manifest_mutations():
         def change(m):
             if isinstance(m.get("files"), dict):
                 m["files"][name] = {"bytes": 0, "sha256": hashlib.sha256(b"").hexdigest()}
+
         return change
 
     listed = st.sampled_from(["results.npz", "metadata.json", "results.csv"])
     return st.one_of(
         st.builds(rename, listed, st.sampled_from(NAMES)),
         st.builds(entry, listed, st.sampled_from(["bytes", "sha256"]), st.sampled_from(ENTRY_VALUES)),
-        st.builds(top, st.sampled_from(["state", "format", "version", "files", "previous"]),
-                  st.sampled_from(["writing", "complete", None, 1, [], {}, "structural_plasticity results folder"])),
+        st.builds(
+            top,
+            st.sampled_from(["state", "format", "version", "files", "previous"]),
+            st.sampled_from(["writing", "complete", None, 1, [], {}, "structural_plasticity results folder"]),
+        ),
         st.builds(add, st.sampled_from(NAMES)),
     )
 

@@ -22,9 +22,9 @@ import pytest
 from conftest import run_cli
 from hostile import in_child, make_results, one_line_error, resign
 
-from structural_plasticity import ConfigurationError, cli, load_results
+from structural_plasticity import ConfigurationError, cli
 from structural_plasticity import folder as folders
-from structural_plasticity import interrupts
+from structural_plasticity import interrupts, load_results
 from structural_plasticity.results import run_state
 
 TINY = ["--t-sim", "1", "--n-exc", "80", "--n-inh", "20", "--record-interval", "500", "--seed", "3", "-q"]

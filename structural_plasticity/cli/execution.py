@@ -29,10 +29,10 @@ from ..errors import ConfigurationError
 from ..files import DATA_FILES, MAIN_FIGURE, OVERVIEW_FIGURE
 from ..folder import ResultsFolder
 from ..interrupts import exit_status
+from ..networks.state import NetworkSaveError
 from ..output import save_standard_figures
 from ..parallel import Communicator, check_launch, check_launch_before_import
 from ..summary import summarize
-from ..networks.state import NetworkSaveError
 from .parser import EXIT_STATUS_BY_SIGNAL, EXIT_USER_ERROR, PROG, one_line
 
 #: How often (wall-clock seconds) a running simulation saves what it has recorded so far.

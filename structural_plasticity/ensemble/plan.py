@@ -526,13 +526,19 @@ def read_plan_definition(folder):
         content = parse_json_file(read_file(path, MAX_PLAN_BYTES, follow_symlinks=True), str(path))
     except (OSError, ConfigurationError) as exc:
         reason = exc.reason if isinstance(exc, UnreadableFile) else getattr(exc, "strerror", None) or exc
-        raise ConfigurationError(f"cannot read the ensemble plan {path} ({reason}); is {folder} an ensemble folder?") from None
-    definition = {key: content.get(key) for key in ("format", "subcommand", "seeds", "grid", "options")} if isinstance(
-        content, dict
-    ) else None
+        raise ConfigurationError(
+            f"cannot read the ensemble plan {path} ({reason}); is {folder} an ensemble folder?"
+        ) from None
+    definition = (
+        {key: content.get(key) for key in ("format", "subcommand", "seeds", "grid", "options")}
+        if isinstance(content, dict)
+        else None
+    )
 
     def damaged(what):
-        return ConfigurationError(f"the ensemble plan {path} is damaged or was edited: {what}; rerun the ensemble into a new folder")
+        return ConfigurationError(
+            f"the ensemble plan {path} is damaged or was edited: {what}; rerun the ensemble into a new folder"
+        )
 
     if definition is None:
         raise damaged("it is not a plan")

@@ -199,7 +199,11 @@ def save_time(save_network_at, offset, t_sim, record_interval):
     """Raise `ConfigurationError` unless `save_network_at` (ms) is a sample time of a run from `offset` (ms)."""
     end = offset + t_sim
     steps = (save_network_at - offset) / record_interval
-    if not offset < save_network_at <= end + 1e-9 or round(steps) < 1 or abs(steps - round(steps)) > 1e-9 * max(1.0, steps):
+    if (
+        not offset < save_network_at <= end + 1e-9
+        or round(steps) < 1
+        or abs(steps - round(steps)) > 1e-9 * max(1.0, steps)
+    ):
         raise ConfigurationError(
             f"save_network_at ({save_network_at:g} ms) must be a sample time of this run: a multiple of "
             f"record_interval ({record_interval:g} ms) after {offset:g} ms and at most {end:g} ms"

@@ -35,9 +35,10 @@ from .. import folder as folders
 from .. import validation as check
 from ..engine import import_nest, local_nodes
 from ..errors import ConfigurationError
-from ..files import NpzError, UnreadableFile, npz_array, npz_headers, open_npz, open_regular
+from ..files import NpzError, UnreadableFile
 from ..files import atomic_write as _atomic
 from ..files import jsonable as _jsonable
+from ..files import npz_array, npz_headers, open_npz, open_regular
 from ..provenance import versions
 from ..version import __version__
 from . import checks
@@ -540,7 +541,9 @@ def load_network(path):
                     )
                 meta = _read_meta(path, str(npz_array(archive, text, str(path))), hint)
                 _check_headers(path, meta, headers)
-                arrays = {name: npz_array(archive, header, str(path)) for name, header in headers.items() if name != "meta"}
+                arrays = {
+                    name: npz_array(archive, header, str(path)) for name, header in headers.items() if name != "meta"
+                }
         except NpzError as exc:
             raise ConfigurationError(f"{path} is not a readable network file ({exc.problem}); {hint}") from None
         except MemoryError:
@@ -581,7 +584,11 @@ def _read_meta(path, text, hint):
         return _damaged(path, what)
 
     def names(key, items):
-        if not isinstance(items, list) or not all(isinstance(x, str) and x for x in items) or len(set(items)) != len(items):
+        if (
+            not isinstance(items, list)
+            or not all(isinstance(x, str) and x for x in items)
+            or len(set(items)) != len(items)
+        ):
             raise bad(f"{key!r} is not a list of distinct names")
         return items
 
@@ -611,7 +618,11 @@ def _read_meta(path, text, hint):
         raise bad("'plastic_synapses' or 'static_pathways' is not what the format holds")
     population_names = {pop["name"] for pop in populations}
     for model, syn in plastic.items():
-        if not isinstance(syn, dict) or syn.get("pre_element") not in elements or syn.get("post_element") not in elements:
+        if (
+            not isinstance(syn, dict)
+            or syn.get("pre_element") not in elements
+            or syn.get("post_element") not in elements
+        ):
             raise bad(f"plastic synapse {model!r} binds elements the file does not list")
         if not isinstance(syn.get("base_model"), str):
             raise bad(f"plastic synapse {model!r} names no NEST synapse model")
@@ -624,9 +635,7 @@ def _read_meta(path, text, hint):
             raise bad("a static pathway has no name or NEST synapse model")
     declared = [*plastic, *(pathway["name"] for pathway in static)]
     if sorted(models) != sorted(declared):
-        raise bad(
-            f"its synapse models {models} are not its plastic synapses and static pathways {declared} (renamed?)"
-        )
+        raise bad(f"its synapse models {models} are not its plastic synapses and static pathways {declared} (renamed?)")
     spec = meta.get("input")
     if spec is not None:
         if not isinstance(spec, dict):
@@ -639,7 +648,9 @@ def _read_meta(path, text, hint):
         _time(path, "the input delay", spec.get("delay"))
     time_ms = meta["time_ms"]
     if isinstance(time_ms, bool) or not isinstance(time_ms, (int, float)) or not 0 <= time_ms <= check.MAX_TIME_MS:
-        raise bad(f"its saved time {time_ms!r} is not a time from 0 to the end of NEST's clock ({check.MAX_TIME_MS:.4g} ms)")
+        raise bad(
+            f"its saved time {time_ms!r} is not a time from 0 to the end of NEST's clock ({check.MAX_TIME_MS:.4g} ms)"
+        )
     if not isinstance(meta["sha256"], str) or len(meta["sha256"]) != 64:
         raise bad("its checksum is not a SHA-256")
     if not isinstance(meta.get("parameters", {}), dict):
