@@ -7,7 +7,6 @@
    statement, one-line messages for paths with a newline, a dangling symbolic link as output folder.
 """
 
-import json
 import os
 import signal
 import subprocess

@@ -8,37 +8,22 @@ ensemble of two seeds, run once and copied for each test, then tampered with.
 import errno
 import json
 import os
-import resource
 import shutil
-import signal
 import subprocess
 import sys
 import time
-from functools import partial
 
 import pytest
 from conftest import cli_env, run_cli
 from hostile import child_env, make_results, one_line_error, resign
+from test_ensemble import main_ensemble, main_merge, make_plan, member_env  # noqa: F401  (member_env: a fixture)
 
-from structural_plasticity import ConfigurationError, ensemble, load_results
-from structural_plasticity.cli import SIMULATIONS, SUBCOMMANDS
-from structural_plasticity.ensemble import member_state
-from structural_plasticity.ensemble import merge as merging
-from structural_plasticity.ensemble import merge_ensemble, parse_seeds, run_ensemble
+from structural_plasticity import ConfigurationError, ensemble
+from structural_plasticity.cli import SIMULATIONS
+from structural_plasticity.ensemble import member_state, merge_ensemble, parse_seeds, run_ensemble
 from structural_plasticity.ensemble.plan import MAX_MEMBERS, load_plan, point_names
 
-make_plan = partial(ensemble.make_plan, commands=SIMULATIONS)
-main_ensemble, main_merge = SUBCOMMANDS["ensemble"], SUBCOMMANDS["merge"]
 TINY = ["--n-exc", "40", "--n-inh", "10", "--t-sim", "1", "--record-interval", "500", "--no-plot"]
-
-
-@pytest.fixture(autouse=True)
-def member_env(monkeypatch):
-    """Members inherit the test's environment: this checkout on the path, no display, no NEST banner."""
-    for key, value in cli_env().items():
-        monkeypatch.setenv(key, value)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
 
 
 def refused(capsys, argv, *fragments, main=None):

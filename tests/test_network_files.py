@@ -16,7 +16,7 @@ import zlib
 import numpy as np
 import pytest
 from conftest import SMALL, fast_growth
-from hostile import in_child, one_line_error, run_limited
+from hostile import in_child, one_line_error, resigned, run_limited
 
 from structural_plasticity import ConfigurationError, StructuralPlasticityExample
 from structural_plasticity.networks import state
@@ -58,17 +58,10 @@ def grown(tmp_path_factory):
     return {"params": params, "path": path}
 
 
-def tamper(src, dst, change, resign=True):
+def tamper(src, dst, change):
     """Copy the network file `src` to `dst` with ``change(arrays, meta)`` applied and the digest recomputed."""
     with np.load(src, allow_pickle=False) as data:
-        arrays = {name: data[name] for name in data.files}
-    meta = json.loads(str(arrays.pop("meta")))
-    change(arrays, meta)
-    if resign:
-        meta["sha256"] = state._digest(arrays)
-    arrays["meta"] = np.array(json.dumps(meta))
-    np.savez(dst, **arrays)
-    return dst
+        return resigned({name: data[name] for name in data.files}, [change], dst)
 
 
 def with_bomb(src, dst, names, shape, real=True):

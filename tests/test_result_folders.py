@@ -21,22 +21,14 @@ import time
 import pytest
 from conftest import run_cli
 from hostile import in_child, make_results, one_line_error, resign
+from test_robustness import restore_signals  # noqa: F401  (a fixture)
 
 from structural_plasticity import ConfigurationError, cli
 from structural_plasticity import folder as folders
-from structural_plasticity import interrupts, load_results
+from structural_plasticity import load_results
 from structural_plasticity.results import run_state
 
 TINY = ["--t-sim", "1", "--n-exc", "80", "--n-inh", "20", "--record-interval", "500", "--seed", "3", "-q"]
-
-
-@pytest.fixture
-def restore_signals():
-    """In-process runs of the command line install its signal handlers: put pytest's back afterwards."""
-    saved = {signum: signal.getsignal(signum) for signum in interrupts.STOP_SIGNALS}
-    yield
-    for signum, handler in saved.items():
-        signal.signal(signum, handler)
 
 
 def snapshot(folder):
@@ -333,7 +325,7 @@ def test_loads_during_checkpoints_return_one_unit_each(tmp_path):
     folder = tmp_path / "run"
     make_results(n=3, seed=None).save(folder)
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, folder, "2.5"],
+        [sys.executable, "-c", WRITER, folder, "1.5"],
         stdout=subprocess.PIPE,
         text=True,
         env=dict(os.environ, PYTHONPATH=os.path.dirname(__file__)),
