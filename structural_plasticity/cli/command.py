@@ -113,11 +113,12 @@ class SimulationCommand:
         """Return the class parameters that `args` set (options given, then ``--set``)."""
         return parameters_from(args, self.options)
 
-    def check(self, argv):
+    def check(self, argv, read_files=True):
         """Check the arguments `argv` as a run of this sub-command would, without running it.
 
         For the members of an ensemble, checked once before any of them starts: the arguments are parsed,
-        the model is built (every parameter checked) and a saved network to start from is read and checked.
+        the model is built (every parameter checked) and, with `read_files`, a saved network to start from
+        is read and checked.
 
         Returns
         -------
@@ -132,7 +133,8 @@ class SimulationCommand:
         args = self.build_parser().check_args(argv)
         parameters = self.parameters(args)
         example = self.model_for(args)(**parameters)
-        example.load_initial_network()
+        if read_files:
+            example.load_initial_network()
         return example, sorted(parameters)
 
     def __call__(self, argv):

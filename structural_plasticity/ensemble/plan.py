@@ -259,7 +259,7 @@ def model_class(subcommand, options=(), *, commands):
     return models[choice]
 
 
-def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None, commands=None):
+def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None, commands=None, read_files=True):
     """Check an ensemble's definition and return its `Plan`.
 
     Parameters
@@ -278,7 +278,11 @@ def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None, c
         (see `model_class`).
     commands : mapping of str to command, optional
         The sub-commands members may run (see `model_class`), e.g. `structural_plasticity.cli.SIMULATIONS`;
-        needed unless `model` is given.
+        needed unless `model` is given. With them, every grid point is checked with the run options as
+        its members will run (`_with_members`).
+    read_files : bool
+        With `commands`: also read and check the saved networks the members start from (false for a
+        plan rebuilt to merge finished members, whose files may have moved since).
 
     Returns
     -------
@@ -301,7 +305,7 @@ def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None, c
         raise TypeError("make_plan needs the class (model=...) or the sub-commands (commands=...) members may run")
     plan = _definition(subcommand, seeds, grid, options)
     command = commands.get(subcommand) if commands is not None and model is None else None
-    return _with_members(plan, model or model_class(subcommand, plan.options, commands=commands), command)
+    return _with_members(plan, model or model_class(subcommand, plan.options, commands=commands), command, read_files)
 
 
 def _definition(subcommand, seeds, grid, options):
@@ -326,7 +330,7 @@ def _definition(subcommand, seeds, grid, options):
     return Plan(subcommand, seeds, grid, options)
 
 
-def _with_members(plan, model=None, command=None):
+def _with_members(plan, model=None, command=None, read_files=True):
     """Check the grid of `plan` (against `model`'s parameters and own checks, if given), add the members.
 
     With the `command` members run (its ``check(argv)`` parses a member's arguments and builds its model,
@@ -366,7 +370,8 @@ def _with_members(plan, model=None, command=None):
             if command is not None and hasattr(command, "check"):
                 probe = Member(0, plan.seeds[0], point, member_folder(point, plan.seeds[0], name))
                 argv = plan.member_argv(probe, Path("ensemble") / probe.folder)
-                example, given = command.check(argv[1:] if plan.subcommand != "run" else argv)  # after its name
+                argv = argv[1:] if plan.subcommand != "run" else argv  # the arguments after its name
+                example, given = command.check(argv, read_files=read_files)
                 plan.expected[name] = {
                     "model": f"{type(example).__module__}.{type(example).__qualname__}",
                     "parameters": {key: jsonable(getattr(example, key)) for key in given if key != "rng_seed"},
@@ -585,5 +590,5 @@ def load_plan(folder, commands=None):
         )
     arguments = (definition["subcommand"], definition["seeds"], definition["grid"], definition["options"])
     if commands is not None:
-        return make_plan(*arguments, commands=commands)
+        return make_plan(*arguments, commands=commands, read_files=False)
     return _with_members(_definition(*arguments))
