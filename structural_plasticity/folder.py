@@ -436,13 +436,6 @@ def holds_results(folder):
     return any(_regular(folder / name) for name in DATA_FILES)
 
 
-def _exists(path):
-    try:
-        return path.exists()
-    except OSError:
-        return False
-
-
 #: Name of the probe file that checks a folder is writable (`ResultsFolder._check_writable`).
 _WRITE_TEST = ".write-test"
 
@@ -757,7 +750,8 @@ class ResultsFolder:
             name for name in ours if name not in leftovers and name != MANIFEST_JSON and name not in carried
         )
         header = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION}
-        previous = dict(current["files"]) if current is not None else {}
+        # The files that may still be here if this save is killed: both units of a save killed before, too.
+        previous = {**current["previous"], **current["files"]} if current is not None else {}
         staged = []
         with deferred():
             try:
