@@ -70,6 +70,11 @@ def test_grid_values_never_share_a_member_folder():
     assert [m.point_name for m in plan.members] == point_names(plan.points)
 
 
+def test_deeply_nested_grid_values_are_one_line(tmp_path, capsys):
+    for value in ("[" * 3000, '{"a": ' * 800 + "1" + "}" * 800):
+        refused(capsys, ["--grid", f"model_params={value}", "-o", str(tmp_path / "e"), "--list"], "levels deep")
+
+
 def test_a_long_grid_value_gives_a_short_folder_name():
     plan = make_plan("run", [1, 2], [f"neuron_model={'x' * 300},{'x' * 299}y"])
     names = [m.folder for m in plan.members]

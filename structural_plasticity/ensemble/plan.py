@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..errors import ConfigurationError
 from ..files import PLAN_JSON, UnreadableFile, jsonable, read_file, write_json
-from ..validation import parse_json_file
+from ..validation import MAX_NESTING, nesting, parse_json_file
 from ..version import __version__
 
 #: Version of the plan file's layout; a plan of another format is refused.
@@ -204,7 +204,7 @@ def parse_grid_item(text):
     name, sep, rest = str(text).partition("=")
     name = name.strip()
     if not sep or not name or not rest.strip():
-        raise ConfigurationError(f"bad grid {text!r}: write NAME=V1,V2,... (e.g. --grid psc_e=500,585,700)")
+        raise ConfigurationError(f"bad grid {_short(text)}: write NAME=V1,V2,... (e.g. --grid psc_e=500,585,700)")
     try:
         values = json.loads(f"[{rest}]")
     except json.JSONDecodeError:
@@ -215,8 +215,14 @@ def parse_grid_item(text):
                 values.append(json.loads(item))
             except json.JSONDecodeError:
                 values.append(item)  # a bare word such as iaf_psc_exp
+    except RecursionError:  # Python's parser recurses once per bracket
+        raise ConfigurationError(
+            f"a value of grid parameter {name} nests brackets more than {MAX_NESTING} levels deep; check the brackets"
+        ) from None
+    for value in values:
+        nesting(f"a value of grid parameter {name}", value)
     if any(v == "" for v in values):
-        raise ConfigurationError(f"grid {text!r} has an empty value; separate values by single commas")
+        raise ConfigurationError(f"grid {_short(text)} has an empty value; separate values by single commas")
     return name, values
 
 
