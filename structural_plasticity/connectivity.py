@@ -30,7 +30,9 @@ import numpy as np
 
 from .errors import ConfigurationError
 from .files import CONNECTIVITY_NPZ as SNAPSHOTS_NPZ  # the snapshots' file in a results folder
-from .folder import verify
+from .files import read_npz
+from .folder import read_unit
+from .validation import memory_budget
 
 
 @dataclass
@@ -143,12 +145,15 @@ def load_snapshots(path):
     path = Path(path)
     if path.is_dir():
         path = path / SNAPSHOTS_NPZ
-    verify(path.parent)  # in a results folder: only as part of its complete unit (no-op without a manifest)
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            a = {name: data[name] for name in data.files}
-    except (OSError, ValueError, EOFError) as exc:
-        raise ConfigurationError(f"cannot read connectivity snapshots from {path} ({exc}); give a connectivity.npz")
+    # In a results folder: only as part of its complete unit, and the bytes read are those checked.
+    _, data = read_unit(path.parent, (path.name,))
+    if path.name not in data:
+        raise ConfigurationError(
+            f"cannot read connectivity snapshots from {path} (no such file of the folder's results); "
+            "give a connectivity.npz"
+        )
+    budget = memory_budget()
+    a = read_npz(data[path.name], str(path), budget // 4 if budget else 2**40)
     needed = ("time", "offset", "source", "target", "model", "synapse_models", "population_names")
     if any(name not in a for name in needed):
         raise ConfigurationError(f"{path} does not hold connectivity snapshots; give a connectivity.npz")

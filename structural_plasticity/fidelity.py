@@ -181,6 +181,10 @@ def _last(values):
     return f"{values[-1]:.10g}" if len(values) else "(none)"
 
 
+#: Fewest neurons per population NEST's example runs (for one neuron NEST returns a dict, not a list).
+MIN_POPULATION = 2
+
+
 def compare_with_nest_example(
     t_sim=20_000.0,
     rng_seed=12345,
@@ -234,6 +238,16 @@ def compare_with_nest_example(
             f"NEST's example does not read {', '.join(map(repr, unknown))}, so it cannot be compared; "
             f"parameters both programs read are: {', '.join(SHARED_PARAMETERS)}"
         )
+    for name, size in (
+        ("number_excitatory_neurons", number_excitatory_neurons),
+        ("number_inhibitory_neurons", number_inhibitory_neurons),
+    ):
+        # NEST's example reads the elements of a population as a list; NEST returns a single neuron's as a dict.
+        if isinstance(size, int) and not isinstance(size, bool) and size < MIN_POPULATION:
+            raise ConfigurationError(
+                f"{name} is {size}: NEST's example cannot run a population of fewer than {MIN_POPULATION} neurons "
+                "(it reads their synaptic elements as a list); compare with at least 2 of each"
+            )
     shared = dict(
         parameters,
         t_sim=t_sim,

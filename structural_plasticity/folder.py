@@ -2,19 +2,31 @@
 
 The package's files in a folder (data, metadata, figures, ``signature.txt``, ...) form one *unit*,
 described by ``manifest.json``: the name, size and SHA-256 of every file, written last. A save writes
-each new file under a temporary name, then, with Ctrl-C and SIGTERM held back (`interrupts.deferred`):
-marks the manifest as being written, moves the new files into place, removes the files of the previous
-unit that the new one does not have (old figures, say), and writes the new manifest. A reader
-(`verify`, called by `load_results`) accepts a folder only if the manifest says ``complete`` and every
-file it lists is there with its size and checksum, so an interrupted or mixed save is refused, never
-read as a finished run. A folder without a manifest (written before manifests existed) is read as it is.
+each new file under a temporary name; then, with Ctrl-C and SIGTERM held back (`interrupts.deferred`), it
+marks the manifest as being written (listing the new unit and the previous one), moves the files it
+replaces or removes aside, moves the new files into place and writes the new manifest. If any step fails,
+every move is undone: the folder keeps its previous complete unit, and the error names the file and the
+cause. Before anything is moved, each new file's place must be free or hold a file of the package (a
+folder or a file of yours there is refused, and left alone).
+
+A reader (`read_unit`, `verify`; `load_results` and `run_state` use them) accepts a folder only if the
+manifest says ``complete`` and every file it lists is a regular file with its size and checksum. The
+bytes it checks are the bytes it returns (read once, through one descriptor), so a save that replaces
+the files meanwhile cannot hand it a file other than the one checked: it sees the change and reads the
+new unit instead. A folder without a manifest (written before manifests existed) is read as it is.
+
+The manifest itself is read with rules (`read_manifest`): a regular file of at most `MAX_MANIFEST_BYTES`,
+JSON nested a few levels, listing at most `MAX_UNIT_FILES` plain file names of the folder (no paths, no
+sub-folders, no hidden or control characters), each with its size and SHA-256.
 
 A run holds an exclusive lock on its folder (``flock`` on the directory itself, released by the
 system when the process ends, however it ends), so a second run into the same folder is refused.
 
-Files of the package are those listed by the folder's manifest, plus, for folders without one, the
-names of the registry `files` (`files.PACKAGE_FILES`, and `files.FIGURE_STEMS` in every figure format).
-``--overwrite`` removes those and nothing else.
+**What the package removes** (`package_files`): the files its manifest lists (and, in a manifest left
+``writing`` by a killed save, the files of the unit before it), its own temporary files, and, for
+folders without a manifest (older than manifests), the names of the registry `files` (`files.PACKAGE_FILES`,
+and `files.FIGURE_STEMS` in every figure format). Nothing else, for every sub-command: ``--overwrite``,
+other ``--formats``, ``plot``.
 """
 
 import errno
@@ -22,6 +34,10 @@ import fcntl
 import hashlib
 import json
 import os
+import re
+import stat
+import struct
+import sys
 import time
 from pathlib import Path
 
@@ -30,60 +46,313 @@ from .files import (
     DATA_FILES,
     FIGURE_STEMS,
     MANIFEST_JSON,
+    MAX_NAME_BYTES,
     TEMP_MARK,
+    UnreadableFile,
+    open_regular,
     package_names,
+    read_file,
     temporary_path,
     temporary_target,
-    write_json,
 )
 from .interrupts import deferred
+from .validation import memory_budget, parse_json_file
 
 MANIFEST_FORMAT = "structural_plasticity results folder"
 MANIFEST_VERSION = 1
+#: Largest ``manifest.json`` read (bytes). A unit lists a few dozen files, about 120 bytes each.
+MAX_MANIFEST_BYTES = 1 << 20
+#: Most files one unit may list (a run writes under 20; figures in every format add 25).
+MAX_UNIT_FILES = 1000
+#: How long a reader waits for a save that is under way (folder locked, manifest ``writing``) to finish (s).
+WAIT_FOR_SAVE_S = 2.0
+#: Pause between two attempts of a reader (s).
+_RETRY_S = 0.05
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class OutputError(ConfigurationError):
     """The output folder cannot be used or written (in use, full, not writable, a file, ...)."""
 
 
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+class ManifestError(ConfigurationError):
+    """``manifest.json`` exists but is not a manifest the package can trust (damaged, or not its format)."""
 
 
 def _describe(exc):
     return exc.strerror or str(exc) if isinstance(exc, OSError) else str(exc)
 
 
+def _cause(exc):
+    """The cause of a failed save in words: the system's reason and the file it concerns."""
+    if not isinstance(exc, OSError):
+        return str(exc)
+    text = exc.strerror or str(exc)
+    return f"{text}: {exc.filename}" if exc.filename else text
+
+
+def _advice(exc):
+    """What to do about a failed save, by its cause."""
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return "free some space or choose another folder with --output"
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "make the folder and its files writable (chmod, chattr -i) or choose another folder with --output"
+    return "choose another folder with --output"
+
+
+# ----------------------------------------------------------------------------------------------------
+# The manifest and its path rules
+# ----------------------------------------------------------------------------------------------------
+def name_problem(name):
+    """Return why `name` cannot be a file of a unit (a plain name of a file in the folder), or None.
+
+    The rule writers (`Unit.path`) and readers (`read_manifest`) share: a non-empty UTF-8 name of at most
+    `files.MAX_NAME_BYTES` bytes, without ``/``, NUL or control characters, not hidden (temporary files
+    are), not ``.``, ``..`` or the manifest itself.
+    """
+    if not isinstance(name, str) or not name:
+        return "is not a file name"
+    if "\0" in name:
+        return "holds a NUL character"
+    if "/" in name or "\\" in name:
+        return "is a path, not a plain file name of the folder"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "holds a control character"
+    if name.startswith("."):
+        return "is hidden or leads out of the folder"
+    if name == MANIFEST_JSON:
+        return "is the manifest itself"
+    try:
+        encoded = name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not UTF-8"
+    if len(encoded) > MAX_NAME_BYTES:
+        return f"is longer than {MAX_NAME_BYTES} bytes"
+    return None
+
+
+def _entries(path, files, what):
+    """Check the ``files`` of a manifest: plain names with a size and a SHA-256 each; return them."""
+    if not isinstance(files, dict):
+        raise ManifestError(f"{path} is not a manifest of structural_plasticity results ({what} is not a table)")
+    if len(files) > MAX_UNIT_FILES:
+        raise ManifestError(f"{path} lists {len(files)} files, more than a unit ever holds ({MAX_UNIT_FILES})")
+    for name, entry in files.items():
+        problem = name_problem(name)
+        if problem:
+            raise ManifestError(
+                f"{path} lists {name!r}, which {problem}; the folder was changed: its results cannot be trusted"
+            )
+        size = entry.get("bytes") if isinstance(entry, dict) else None
+        digest = entry.get("sha256") if isinstance(entry, dict) else None
+        if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size < 2**53:
+            raise ManifestError(
+                f"{path} gives {name!r} no valid size; the folder was changed: its results cannot be trusted"
+            )
+        if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+            raise ManifestError(
+                f"{path} gives {name!r} no valid SHA-256; the folder was changed: its results cannot be trusted"
+            )
+    return dict(files)
+
+
+def _manifest(folder):
+    """Return ``(raw bytes, manifest)`` of `folder`, ``(None, None)`` if it has none (see `read_manifest`)."""
+    path = Path(folder) / MANIFEST_JSON
+    try:
+        raw = read_file(path, MAX_MANIFEST_BYTES)
+    except FileNotFoundError:
+        return None, None
+    except UnreadableFile as exc:
+        raise ManifestError(f"{path} {exc.reason}; the folder's results cannot be trusted") from None
+    except OSError as exc:
+        raise ManifestError(f"cannot read {path} ({_describe(exc)})") from exc
+    try:
+        manifest = parse_json_file(raw, str(path), limit=4)
+    except ConfigurationError as exc:
+        raise ManifestError(f"{exc}; the folder's results cannot be trusted") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        raise ManifestError(f"{path} is not a manifest of structural_plasticity results")
+    if manifest.get("version") != MANIFEST_VERSION:
+        raise ManifestError(
+            f"{path} has manifest version {manifest.get('version')!r}; this version of the package reads version "
+            f"{MANIFEST_VERSION}"
+        )
+    state = manifest.get("state")
+    if state == "complete":
+        files = _entries(path, manifest.get("files"), "its list of files")
+        previous = {}
+    elif state == "writing":  # a save was under way (or killed): its new files and the unit before it
+        files = _entries(path, manifest.get("files", {}), "its list of files")
+        previous = _entries(path, manifest.get("previous", {}), "its list of previous files")
+    else:
+        raise ManifestError(f"{path} is not a manifest of structural_plasticity results (state {state!r})")
+    # Earlier versions marked a save under way without listing its files: the known names are the package's.
+    listed = state == "complete" or "files" in manifest or "previous" in manifest
+    return raw, dict(manifest, files=files, previous=previous, listed=listed)
+
+
 def read_manifest(folder):
     """Return the manifest of `folder` as a dict, None if it has none.
+
+    The dict has ``state`` (``"complete"``, or ``"writing"`` while a save is under way or after one was
+    killed), ``files`` (``{name: {"bytes": size, "sha256": digest}}``) and ``previous`` (for ``"writing"``:
+    the files of the unit being replaced; empty otherwise). Every name is a plain file name of the folder
+    (`name_problem`).
+
+    Raises
+    ------
+    ManifestError
+        If ``manifest.json`` exists but is not a regular file, is larger than `MAX_MANIFEST_BYTES`, is not
+        JSON nested a few levels, is of another format or lists names or entries the rules refuse.
+    """
+    return _manifest(folder)[1]
+
+
+def _unfinished(folder):
+    return ConfigurationError(
+        f"{folder} holds an unfinished save (the process writing it was killed while saving); "
+        "its files may come from two runs: run again into another folder or with --overwrite"
+    )
+
+
+def locked_by_a_writer(folder):
+    """Whether a process holds the folder's lock (a run or a save under way)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as exc:
+        return exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES)
+    finally:
+        os.close(fd)  # also releases the shared lock, if taken
+    return False
+
+
+class _Mismatch(Exception):
+    """A listed file differs from its entry (the message says how)."""
+
+
+def _read_listed(folder, name, entry, keep):
+    """Read the listed file `name` through one descriptor; check size and SHA-256; return its bytes if `keep`."""
+    path = Path(folder) / name
+    try:
+        fd = open_regular(path)
+    except FileNotFoundError:
+        raise _Mismatch(f"{folder} lacks {name}, which its manifest lists; the results are incomplete") from None
+    except UnreadableFile as exc:
+        raise _Mismatch(f"{path} {exc.reason}; it is not the file saved with these results") from None
+    except OSError as exc:
+        raise _Mismatch(f"cannot read {path} ({_describe(exc)})") from None
+    mismatch = _Mismatch(
+        f"{path} is not the file saved with these results (size or checksum differs from {MANIFEST_JSON}); "
+        "the folder mixes files of different runs or was changed: run again into another folder"
+    )
+    try:
+        if os.fstat(fd).st_size != entry["bytes"]:
+            raise mismatch
+        digest, chunks, total = hashlib.sha256(), [], 0
+        while total <= entry["bytes"]:
+            chunk = os.read(fd, 1 << 22)
+            if not chunk:
+                break
+            digest.update(chunk)
+            total += len(chunk)
+            if keep:
+                chunks.append(chunk)
+        if total != entry["bytes"] or digest.hexdigest() != entry["sha256"]:
+            raise mismatch
+    finally:
+        os.close(fd)
+    return b"".join(chunks) if keep else None
+
+
+def read_unit(folder, wanted=(), required=()):
+    """Check that `folder` holds one complete unit and return the bytes of the files `wanted`, as checked.
+
+    Every file the manifest lists is read once and checked against its size and SHA-256; the bytes of
+    those in `wanted` are returned, so a caller parses exactly what was checked. If a save replaces the
+    unit meanwhile (a run's checkpoint), the change is seen (the manifest differs) and the new unit is
+    read; a save under way (the folder locked, the manifest ``writing``) is waited for, up to
+    `WAIT_FOR_SAVE_S`. A folder without a manifest (older than manifests) is read as it is: the `wanted`
+    files that exist, each a regular file of at most this process's memory.
+
+    Parameters
+    ----------
+    folder : str or path-like
+    wanted : iterable of str
+        Names whose bytes to return. A name the manifest does not list is not part of the unit: it is
+        absent from the answer, even if a file of that name is in the folder.
+    required : iterable of str
+        Names the manifest must list (e.g. ``metadata.json`` for the results of a run).
+
+    Returns
+    -------
+    tuple
+        ``(manifest, {name: bytes})``; the manifest is None for a folder without one.
 
     Raises
     ------
     ConfigurationError
-        If ``manifest.json`` exists but cannot be read as a manifest.
+        Naming the folder or file and the problem: an unfinished or mixed save, a file missing, changed,
+        not a regular file, a required file not listed, a manifest the rules refuse.
     """
-    path = Path(folder) / MANIFEST_JSON
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read {path} ({_describe(exc)})") from exc
-    try:
-        manifest = json.loads(text.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigurationError(f"{path} is damaged ({exc}); the folder's results cannot be trusted") from exc
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        raise ConfigurationError(f"{path} is not a manifest of structural_plasticity results")
-    return manifest
+    folder, wanted, required = Path(folder), list(wanted), list(required)
+    deadline = time.monotonic() + WAIT_FOR_SAVE_S
+    while True:
+        raw, manifest = _manifest(folder)
+        if manifest is None:
+            return None, _read_legacy(folder, wanted)
+        if manifest["state"] != "complete":
+            if time.monotonic() < deadline and locked_by_a_writer(folder):
+                time.sleep(_RETRY_S)  # a save under way: its commit takes milliseconds
+                continue
+            raise _unfinished(folder)
+        missing = [name for name in required if name not in manifest["files"]]
+        if missing:
+            raise ConfigurationError(
+                f"{folder} does not hold the results of a run: its manifest lists no {', '.join(missing)}"
+            )
+        try:
+            data = {}
+            for name, entry in manifest["files"].items():
+                content = _read_listed(folder, name, entry, keep=name in wanted)
+                if name in wanted:
+                    data[name] = content
+        except _Mismatch as exc:
+            try:
+                changed = _manifest(folder)[0] != raw
+            except ConfigurationError:
+                changed = False
+            if changed and time.monotonic() < deadline:
+                continue  # a save replaced the unit while it was read: read the new one
+            raise ConfigurationError(str(exc)) from None
+        return manifest, data
 
 
-def verify(folder):
+def _read_legacy(folder, wanted):
+    limit = memory_budget() or 2**40
+    data = {}
+    for name in wanted:
+        path = folder / name
+        try:
+            data[name] = read_file(path, limit)
+        except FileNotFoundError:
+            continue
+        except UnreadableFile as exc:
+            raise ConfigurationError(f"{path} {exc.reason}; it is not a file the package wrote") from None
+        except OSError as exc:
+            raise ConfigurationError(f"cannot read {path} ({_describe(exc)})") from exc
+    return data
+
+
+def verify(folder, required=()):
     """Check that `folder` holds one complete unit; return its manifest (None for a folder without one).
+
+    See `read_unit`, which this is with nothing `wanted`.
 
     Raises
     ------
@@ -91,58 +360,68 @@ def verify(folder):
         If the last save into the folder did not finish, or a file differs from what the manifest lists
         (an interrupted save, or files changed or mixed in afterwards).
     """
-    folder = Path(folder)
-    manifest = read_manifest(folder)
-    if manifest is None:
-        return None
-    if manifest.get("state") != "complete":
-        raise ConfigurationError(
-            f"{folder} holds an unfinished save (the process writing it was killed while saving); "
-            "its files may come from two runs: run again into another folder or with --overwrite"
-        )
-    for name, entry in manifest["files"].items():
-        path = folder / name
-        try:
-            size = path.stat().st_size
-        except OSError:
-            raise ConfigurationError(
-                f"{folder} lacks {name}, which its manifest lists; the results are incomplete"
-            ) from None
-        if not isinstance(entry, dict) or size != entry.get("bytes") or _sha256(path) != entry.get("sha256"):
-            raise ConfigurationError(
-                f"{path} is not the file saved with these results (size or checksum differs from {MANIFEST_JSON}); "
-                "the folder mixes files of different runs or was changed: run again into another folder"
-            )
-    return manifest
+    return read_unit(folder, (), required)[0]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Which files are the package's: the one deletion rule
+# ----------------------------------------------------------------------------------------------------
+def _regular(path):
+    """Whether `path` is a regular file itself (not a symbolic link, folder, FIFO, ...)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _lexists(path):
+    try:
+        os.lstat(path)
+        return True
+    except OSError:
+        return False
 
 
 def package_files(folder):
-    """Return the names of the files in `folder` that the package wrote (manifest, known names, temporaries)."""
+    """Return the names of the files in `folder` that the package wrote: the only ones it ever removes.
+
+    Those its manifest lists (with a manifest left ``writing`` by a killed save, also the files of the unit
+    before it), its temporary files, and, in a folder without a manifest (older than manifests), the known
+    names of the registry (`files.package_names`). Only regular files: a folder or a link of that name is
+    not the package's. ``manifest.json`` is among them when it exists.
+
+    Raises
+    ------
+    ManifestError
+        If the folder's manifest is damaged: its files cannot then be told from others.
+    """
     folder = Path(folder)
-    names = set()
-    try:
-        manifest = read_manifest(folder)
-    except ConfigurationError:
-        manifest = None
-    if manifest is not None:
-        names |= {name for name in manifest["files"] if "/" not in name and name not in ("", ".", "..")}
-    known = package_names()
+    manifest = read_manifest(folder)
+    if manifest is not None and manifest["listed"]:
+        listed = set(manifest["files"]) | set(manifest["previous"])
+        names = {name for name in listed if _regular(folder / name)}
+        known = listed | set(package_names())
+        if _regular(folder / MANIFEST_JSON):
+            names.add(MANIFEST_JSON)
+    else:
+        known = set(package_names())
+        names = {name for name in known if _regular(folder / name)}
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return sorted(names)
     for entry in entries:
-        if not entry.is_file(follow_symlinks=False):
-            continue
-        if entry.name in known or _is_our_temp(entry.name):
+        if entry.name.startswith(".") and _is_our_temp(entry.name, known) and entry.is_file(follow_symlinks=False):
             names.add(entry.name)
-    return sorted(name for name in names if (folder / name).exists() or (folder / name).is_symlink())
+    return sorted(names)
 
 
-def _is_our_temp(name):
+def _is_our_temp(name, known):
     """Whether `name` is the temporary file (`files.temporary_path`) of a file of the package."""
     base = temporary_target(name)
-    return base is not None and (base in package_names() or base.rsplit(".", 1)[0] in FIGURE_STEMS)
+    if base is None:
+        return False
+    return base in known or base.rsplit(".", 1)[0] in FIGURE_STEMS or base == _WRITE_TEST
 
 
 def holds_results(folder):
@@ -152,16 +431,13 @@ def holds_results(folder):
         manifest = read_manifest(folder)
     except ConfigurationError:
         return True  # a damaged manifest: something of ours is there
-    if manifest is not None and any(name in DATA_FILES for name in manifest["files"]):
-        return True
-    return any(_exists(folder / name) for name in DATA_FILES)
+    if manifest is not None and manifest["listed"]:
+        return any(name in DATA_FILES for name in (*manifest["files"], *manifest["previous"]))
+    return any(_regular(folder / name) for name in DATA_FILES)
 
 
-def _exists(path):
-    try:
-        return path.exists()
-    except OSError:
-        return False
+#: Name of the probe file that checks a folder is writable (`ResultsFolder._check_writable`).
+_WRITE_TEST = ".write-test"
 
 
 class ResultsFolder:
@@ -193,13 +469,17 @@ class ResultsFolder:
         self._persistent = set()  # files added with persistent=True: carried over by later saves
 
     # --- opening and closing -------------------------------------------------------------------
-    def open(self, require_new=True):
+    def open(self, require_new=True, writes=()):
         """Create the folder if needed, lock it and check that it may be written.
 
         Parameters
         ----------
         require_new : bool
             Refuse a folder that holds results unless `overwrite` (true for runs).
+        writes : iterable of str
+            Names of files the caller will write (a run: its data and figures); refused now, before
+            anything is simulated, if a folder, a link or a file that is not the package's is in the place
+            of one.
 
         Returns
         -------
@@ -209,11 +489,16 @@ class ResultsFolder:
         Raises
         ------
         OutputError
-            If the folder is a file, cannot be created or written, is locked by another process, or holds
-            results and `overwrite` is false.
+            If the folder is a file, cannot be created or written, is locked by another process, holds
+            results and `overwrite` is false, or holds something in the place of a file to be written.
         """
         path = self.path
         try:
+            if path.is_symlink() and not path.exists():
+                raise OutputError(
+                    f"output folder {_short(path)} is a symbolic link to {_short(os.readlink(path))}, which does "
+                    "not exist; create that folder or choose another with --output"
+                )
             if path.exists() and not path.is_dir():
                 raise OutputError(f"output folder {path} is a file; choose another folder with --output")
             self._created = self._make_dirs(path)
@@ -235,15 +520,35 @@ class ResultsFolder:
                     "wait for it to finish or choose another folder with --output"
                 ) from None
             # A file system without locks (some network mounts): go on without one rather than refuse to work.
+        try:
+            ours = package_files(path)
+        except ManifestError as exc:
+            self.close()
+            raise OutputError(
+                f"{exc}. The package cannot tell its files there from yours: remove {path / MANIFEST_JSON} "
+                "(its known files are then replaced) or choose another folder with --output"
+            ) from None
         if require_new and not self.overwrite:
-            ours = [name for name in package_files(path) if TEMP_MARK not in name]
-            if holds_results(path) or ours:
+            results = holds_results(path)
+            if results or [name for name in ours if TEMP_MARK not in name]:
                 self.close()
+                unfinished = (read_manifest(path) or {}).get("state") == "writing"
+                held = "an unfinished save (a process was killed while saving)" if unfinished else "results"
                 raise OutputError(
-                    f"output folder {path} already holds {'results' if holds_results(path) else 'figures'}; "
+                    f"output folder {path} already holds {held if results else 'figures'}; "
                     "choose another folder with --output, or pass --overwrite to replace them"
                 )
         self._check_writable()
+        try:
+            for name in writes:
+                problem = _target_problem(path, name, ours)
+                if problem:
+                    raise OutputError(problem)
+            if require_new and self.overwrite:
+                self._check_replaceable(ours)
+        except OutputError:
+            self.close()
+            raise
         return self
 
     def _make_dirs(self, path):
@@ -251,6 +556,11 @@ class ResultsFolder:
         missing = []
         current = path
         while not current.exists():
+            if current.is_symlink():
+                raise OutputError(
+                    f"{_short(current)} is a symbolic link to {_short(os.readlink(current))}, which does not exist; "
+                    "create that folder or choose another with --output"
+                )
             missing.append(current)
             if current.parent == current:
                 break
@@ -260,7 +570,7 @@ class ResultsFolder:
         return list(reversed(missing))
 
     def _check_writable(self):
-        probe = self.path / f".write-test{TEMP_MARK}{os.getpid()}"
+        probe = self.path / f"{_WRITE_TEST}{TEMP_MARK}{os.getpid()}"
         try:
             probe.write_bytes(b"")
             probe.unlink()
@@ -269,6 +579,20 @@ class ResultsFolder:
             raise OutputError(
                 f"cannot write to output folder {self.path} ({_describe(exc)}); choose a writable folder with --output"
             ) from exc
+
+    def _check_replaceable(self, ours):
+        """Refuse, before anything is simulated, a file of the package here that a save could not replace.
+
+        An immutable or append-only file (``chattr +i``/``+a``) can be neither moved nor removed, not even by
+        root; finding it now saves the run instead of failing at its first save.
+        """
+        for name in ours:
+            if _immutable(self.path / name):
+                raise OutputError(
+                    f"cannot replace {self.path / name} (Operation not permitted: it is immutable or append-only), a "
+                    "file of the results already there; make it changeable (chattr -i -a) or choose another folder "
+                    "with --output"
+                )
 
     def close(self):
         """Release the lock; remove the folder again if this object created it and nothing was saved."""
@@ -405,42 +729,155 @@ class ResultsFolder:
         return self
 
     def _commit(self, unit):
-        """Move the unit's files into place and write its manifest (see the module docstring)."""
+        """Put the unit in place as one step that completes or is undone (see the module docstring)."""
         folder = self.path
-        files = {}
-        for name, tmp in unit.temporaries.items():
-            files[name] = {"bytes": tmp.stat().st_size, "sha256": _sha256(tmp)}
+        raw, current = _manifest(folder)
+        ours = package_files(folder)
+        files = {name: _entry(tmp) for name, tmp in unit.temporaries.items()}
         for name in unit.kept:
-            if name not in files and (folder / name).is_file():
-                files[name] = {"bytes": (folder / name).stat().st_size, "sha256": _sha256(folder / name)}
+            listed = current is None or name in current["files"]
+            if name not in files and listed and _regular(folder / name):
+                files[name] = _entry(folder / name)
+        # Before anything changes: the place of every new file is free or holds a file of ours.
+        for name in unit.temporaries:
+            problem = _target_problem(folder, name, ours)
+            if problem:
+                raise OutputError(problem)
+        leftovers = [name for name in ours if name.startswith(".")]  # temporaries of killed saves
+        carried = set(files) - set(unit.temporaries)  # files of the current unit kept as they are
+        # Moved aside: every file of ours that is not carried over (those the new unit replaces or no longer has).
+        replaced = sorted(
+            name for name in ours if name not in leftovers and name != MANIFEST_JSON and name not in carried
+        )
+        header = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION}
+        # The files that may still be here if this save is killed: both units of a save killed before, too.
+        previous = {**current["previous"], **current["files"]} if current is not None else {}
+        staged = []
         with deferred():
-            write_json(
-                folder / MANIFEST_JSON,
-                {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "state": "writing"},
-                indent=1,
-            )
-            for name, tmp in unit.temporaries.items():
-                os.replace(tmp, folder / name)
-            # Whatever of ours the new unit does not have goes: old figures, files of the last run, leftovers.
-            for name in package_files(folder):
-                if name not in files and name != MANIFEST_JSON:
-                    try:
-                        (folder / name).unlink()
-                    except FileNotFoundError:
-                        pass
-            write_json(
-                folder / MANIFEST_JSON,
-                {
-                    "format": MANIFEST_FORMAT,
-                    "version": MANIFEST_VERSION,
-                    "state": "complete",
-                    "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                    "files": dict(sorted(files.items())),
-                },
-                indent=1,
-            )
+            try:
+                writing = _stage(folder, _json(dict(header, state="writing", files=files, previous=previous)), staged)
+                complete = dict(header, state="complete", written_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+                complete = _stage(folder, _json(dict(complete, files=dict(sorted(files.items())))), staged)
+                backup = _stage(folder, raw, staged) if raw is not None else None
+            except BaseException:
+                _remove(staged)
+                raise
+            moved, placed, marked = [], [], False
+            try:
+                os.replace(writing, folder / MANIFEST_JSON)
+                marked = True
+                for name in replaced:
+                    if _lexists(folder / name):
+                        aside = temporary_path(folder / name)
+                        os.rename(folder / name, aside)
+                        moved.append((folder / name, aside))
+                for name, tmp in unit.temporaries.items():
+                    os.rename(tmp, folder / name)
+                    placed.append((folder / name, tmp))
+                os.replace(complete, folder / MANIFEST_JSON)
+            except BaseException:
+                # Undo every move: the new files back to their temporary names (the unit removes them), the
+                # previous files and manifest back into place.
+                for target, tmp in reversed(placed):
+                    _quietly(os.rename, target, tmp)
+                for target, aside in reversed(moved):
+                    _quietly(os.rename, aside, target)
+                if marked:
+                    if backup is not None:
+                        _quietly(os.replace, backup, folder / MANIFEST_JSON)
+                    else:
+                        _quietly(os.unlink, folder / MANIFEST_JSON)
+                _remove(staged)
+                raise
+            _remove([aside for _, aside in moved] + [folder / name for name in leftovers] + staged)
         self._committed = True
         return [folder / name for name in sorted(files)]
+
+
+def _target_problem(folder, name, ours):
+    """Why the file `name` of a unit cannot be put into `folder` (something not the package's is there), or None."""
+    target = Path(folder) / name
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot use {target} ({_describe(exc)}); choose another folder with --output"
+    if stat.S_ISDIR(info.st_mode):
+        kind = "a folder"
+    elif stat.S_ISLNK(info.st_mode):
+        kind = "a symbolic link"
+    elif not stat.S_ISREG(info.st_mode):
+        kind = "a device, FIFO or socket"
+    elif name not in ours:
+        return (
+            f"{target} is not a file of the package (its manifest does not list it), where the package writes its "
+            f"{name}; move it away or choose another folder with --output"
+        )
+    else:
+        return None
+    return f"{target} is {kind}, where the package writes its file {name}; move it away or choose another folder with --output"
+
+
+#: ``FS_IOC_GETFLAGS`` of Linux (``_IOR('f', 1, long)``) and the flags that forbid moving or removing a file.
+_FS_IOC_GETFLAGS = (2 << 30) | (struct.calcsize("l") << 16) | (ord("f") << 8) | 1
+_FS_IMMUTABLE_FL, _FS_APPEND_FL = 0x10, 0x20
+
+
+def _immutable(path):
+    """Whether the file `path` is immutable or append-only (Linux file attributes); False where unknown."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    try:
+        flags = bytearray(8)
+        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags)
+    except OSError:
+        return False  # a file system without attributes
+    finally:
+        os.close(fd)
+    return bool(int.from_bytes(flags[:4], sys.byteorder) & (_FS_IMMUTABLE_FL | _FS_APPEND_FL))
+
+
+def _entry(path):
+    """Size and SHA-256 of the regular file `path`, as a manifest lists them."""
+    fd = open_regular(path)
+    try:
+        digest, size = hashlib.sha256(), 0
+        for block in iter(lambda: os.read(fd, 1 << 22), b""):
+            digest.update(block)
+            size += len(block)
+    finally:
+        os.close(fd)
+    return {"bytes": size, "sha256": digest.hexdigest()}
+
+
+def _json(value):
+    return (json.dumps(value, indent=1) + "\n").encode("utf-8")
+
+
+def _stage(folder, content, staged):
+    """Write `content` (bytes) to a temporary sibling of the manifest; return its path (also added to `staged`)."""
+    path = temporary_path(Path(folder) / MANIFEST_JSON)
+    staged.append(path)
+    with open(path, "wb") as fh:
+        fh.write(content)
+    return path
+
+
+def _quietly(action, *args):
+    try:
+        action(*args)
+    except OSError:
+        pass  # undoing after an error: the error that matters is the one being raised
+
+
+def _remove(paths):
+    for path in paths:
+        _quietly(os.unlink, path)
 
 
 class Unit:
@@ -462,9 +899,10 @@ class Unit:
         return set(self.temporaries)
 
     def path(self, name):
-        """Return the temporary path for the unit's file `name` (a plain file name, no folders)."""
-        if not name or "/" in name or name in (".", "..", MANIFEST_JSON):
-            raise ValueError(f"{name!r} cannot be a file of a results unit")
+        """Return the temporary path for the unit's file `name` (a plain file name, see `name_problem`)."""
+        problem = name_problem(name)
+        if problem:
+            raise ValueError(f"{name!r} cannot be a file of a results unit: it {problem}")
         if name not in self.temporaries:
             self.temporaries[name] = temporary_path(self.folder.path / name)
         return self.temporaries[name]
@@ -489,8 +927,8 @@ class Unit:
             self.abort()
             if isinstance(exc, OSError):
                 raise OutputError(
-                    f"cannot write results to {self.folder.path} ({_describe(exc)}); the folder keeps what it held "
-                    "before: free some space or choose another folder with --output"
+                    f"cannot write results to {self.folder.path} ({_cause(exc)}); the folder keeps what it held "
+                    f"before: {_advice(exc)}"
                 ) from exc
             return False
         try:
@@ -501,8 +939,8 @@ class Unit:
         except OSError as exc:
             self.abort()
             raise OutputError(
-                f"cannot write results to {self.folder.path} ({_describe(exc)}); free some space or choose "
-                "another folder with --output"
+                f"cannot write results to {self.folder.path} ({_cause(exc)}); the folder keeps what it held before: "
+                f"{_advice(exc)}"
             ) from exc
         except BaseException:
             self.abort()

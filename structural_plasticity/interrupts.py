@@ -11,7 +11,10 @@ as a shell reports them). What was saved before (the last checkpoint) stays a co
 
 Nothing here runs on import. The functions change signal dispositions only while their context is
 active (`stop_requests`, `deferred`, `cli_handlers`), and only in the main thread, where Python
-allows it.
+allows it. The one exception is the start of the program itself (`python -m structural_plasticity`):
+the package installs `stop_while_starting` first thing, before its imports, so that a signal in the
+fraction of a second before the command line's own handlers exist ends it with one line and 130/143
+(`started_as_program` says whether the package is being imported for that).
 """
 
 import ctypes
@@ -104,6 +107,58 @@ def is_armed(signum):
     if libc.sigaction(int(signum), None, ctypes.byref(action)) != 0:
         return False
     return bool(action.sa_flags & _SA_RESETHAND) and action.sa_handler not in (None, 0, 1)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The start of the program
+# ----------------------------------------------------------------------------------------------------
+def started_as_program(package):
+    """Return True while Python imports `package` to run it as ``python -m package[.module]``.
+
+    Python sets ``sys.argv[0]`` to ``"-m"`` while it locates the module to run (importing its packages);
+    ``sys.orig_argv`` (Python 3.10) says which module that is. Any other import of the package, by a
+    program that merely uses it, returns False.
+    """
+    if sys.argv[:1] != ["-m"]:
+        return False
+    arguments = list(getattr(sys, "orig_argv", ()))
+    for k, argument in enumerate(arguments[1:], start=1):
+        if argument.startswith("-m"):
+            module = argument[2:] or (arguments[k + 1] if k + 1 < len(arguments) else "")
+            return module == package or module.startswith(f"{package}.")
+    return False
+
+
+#: Signals that arrived while the program started (`stop_while_starting`); the command line ends on them.
+_AT_START = []
+
+
+def stop_while_starting(program):
+    """Until replaced, let SIGINT and SIGTERM end the starting `program` at once: one line, exit 130/143.
+
+    For the fraction of a second a program spends importing before its own handlers exist (otherwise
+    SIGTERM kills it by the signal and Ctrl-C prints a traceback of the imports). The signal raises
+    `SystemExit`; should an import swallow it (Python compiling a module, say), `signal_at_start` still
+    tells the command line, which then stops before doing anything. Signals the process was started to
+    ignore stay ignored.
+    """
+    if not _in_main_thread():
+        return
+
+    def stop(signum, frame):
+        if not _AT_START:
+            sys.stderr.write(f"{program}: interrupted\n")
+        _AT_START.append(signal.Signals(signum))
+        raise SystemExit(EXIT_STATUS[signal.Signals(signum)])
+
+    for signum in STOP_SIGNALS:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, stop)
+
+
+def signal_at_start():
+    """Return the signal that arrived while the program started (see `stop_while_starting`), or None."""
+    return _AT_START[0] if _AT_START else None
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -8,14 +8,14 @@ not series (e.g. the synapse lists of a connectivity snapshot) go to a second NP
 
 import csv
 import json
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from .errors import ConfigurationError
-from .files import ARRAYS_NPZ, METADATA_JSON, RESULTS_CSV, RESULTS_NPZ, jsonable
-from .folder import ResultsFolder, verify
+from .files import ARRAYS_NPZ, METADATA_JSON, RESULTS_CSV, RESULTS_NPZ, jsonable, read_npz
+from .folder import ResultsFolder, read_unit
+from .validation import memory_budget, parse_json_file
 
 #: How the series documentation names populations of NEST's example; any other population by its name.
 POPULATION_WORDS = {"e": "excitatory", "i": "inhibitory"}
@@ -226,9 +226,10 @@ class Results:
 def load_results(folder):
     """Load results saved by `Results.save` (or the command line) without unpickling anything.
 
-    The folder must hold one complete unit (its manifest's checksums match), and the files must be
-    what the package writes: an NPZ of one-dimensional numeric series of equal length with ``time``
-    among them, and a UTF-8 JSON object of metadata.
+    The folder must hold one complete unit (its manifest's checksums match) that lists ``results.npz`` and
+    ``metadata.json``, and the files must be what the package writes: an NPZ of one-dimensional numeric
+    series of equal length with ``time`` among them, and a UTF-8 JSON object of metadata. The bytes parsed
+    are the bytes checked (`folder.read_unit`), also while a run saves checkpoints into the folder.
 
     Parameters
     ----------
@@ -245,31 +246,32 @@ def load_results(folder):
         If the folder does not hold complete, readable results; the message names the file and the problem.
     """
     folder = Path(folder)
-    npz, meta = folder / RESULTS_NPZ, folder / METADATA_JSON
     try:
-        missing = [p.name for p in (npz, meta) if not p.is_file()]
+        is_folder = folder.is_dir()
     except OSError as exc:
         raise ConfigurationError(f"cannot read results folder {folder} ({exc.strerror or exc})") from exc
+    hint = "give the output folder of a run of 'python -m structural_plasticity'"
+    if not is_folder:
+        raise ConfigurationError(f"{folder} does not hold saved results (it is not a folder); {hint}")
+    _, data = read_unit(folder, (RESULTS_NPZ, METADATA_JSON, ARRAYS_NPZ), required=(RESULTS_NPZ, METADATA_JSON))
+    missing = [name for name in (RESULTS_NPZ, METADATA_JSON) if name not in data]
     if missing:
-        raise ConfigurationError(
-            f"{folder} does not hold saved results (missing {', '.join(missing)}); "
-            "give the output folder of a run of 'python -m structural_plasticity'"
-        )
-    verify(folder)
-    arrays = _read_arrays(folder / ARRAYS_NPZ) if (folder / ARRAYS_NPZ).is_file() else {}
-    metadata = _read_metadata(meta)
+        raise ConfigurationError(f"{folder} does not hold saved results (missing {', '.join(missing)}); {hint}")
+    arrays = _read_arrays(folder / ARRAYS_NPZ, data[ARRAYS_NPZ]) if ARRAYS_NPZ in data else {}
+    metadata = _read_metadata(folder / METADATA_JSON, data[METADATA_JSON])
     metadata.pop("series_doc", None)  # written by every save (`series_doc`), not part of the run's metadata
-    return Results(_read_series(npz), metadata, arrays)
+    return Results(_read_series(folder / RESULTS_NPZ, data[RESULTS_NPZ]), metadata, arrays)
 
 
 def run_state(folder):
     """Return whether `folder` holds a completed run: ``"completed"``, ``"incomplete"`` or ``"missing"``.
 
     The one test of completion the package uses (ensembles skip completed members by it): the folder
-    holds one complete unit (`folder.verify`: its manifest says ``complete`` and every file it lists is
-    there, unchanged), and the unit's ``metadata.json`` says the run ended (``"completed": true``; a
-    checkpoint of a running run or an interrupted run says false). A folder written before manifests
-    existed is judged by its ``metadata.json`` alone.
+    holds one complete unit (`folder.read_unit`: its manifest says ``complete``, lists the run's
+    ``metadata.json`` and ``results.npz``, and every file it lists is there, unchanged), and the unit's
+    ``metadata.json`` says the run ended (``"completed": true``; a checkpoint of a running run or an
+    interrupted run says false). A folder written before manifests existed is judged by its
+    ``metadata.json`` alone.
 
     Parameters
     ----------
@@ -285,38 +287,29 @@ def run_state(folder):
     if not folder.exists():
         return "missing"
     try:
-        manifest = verify(folder)
-        if manifest is not None and METADATA_JSON not in manifest["files"]:
-            return "incomplete"  # figures drawn into a folder of their own, say: no run's results
-        completed = _read_metadata(folder / METADATA_JSON).get("completed") is True
+        _, data = read_unit(folder, (METADATA_JSON,), required=(RESULTS_NPZ, METADATA_JSON))
+        if METADATA_JSON not in data:
+            return "incomplete"
+        completed = _read_metadata(folder / METADATA_JSON, data[METADATA_JSON]).get("completed") is True
     except ConfigurationError:
         return "incomplete"
     return "completed" if completed else "incomplete"
 
 
-def _read_arrays(path):
+def _npz_limit():
+    """Most bytes of arrays read from one NPZ of results: a quarter of what this process may use."""
+    budget = memory_budget()
+    return budget // 4 if budget else 2**40
+
+
+def _read_arrays(path, raw):
     """Read ``arrays.npz`` (arrays that are not series) without unpickling; damaged files are refused."""
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return {name: data[name] for name in data.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-        raise ConfigurationError(f"{path} is damaged or holds objects the package never writes ({exc})") from exc
+    return read_npz(raw, str(path), _npz_limit())
 
 
-def _read_series(path):
+def _read_series(path, raw):
     """Read the series of an NPZ written by `Results.write_files`, refusing anything else."""
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            series = {name: data[name] for name in data.files}
-    except ValueError as exc:
-        if "allow_pickle" in str(exc):
-            raise ConfigurationError(
-                f"{path} holds an object array (pickled Python objects, which allow_pickle=False refuses); "
-                "the package never writes those and never loads them"
-            ) from exc
-        raise ConfigurationError(f"{path} is not a results file of the package ({exc})") from exc
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-        raise ConfigurationError(f"{path} is damaged or not an NPZ file ({type(exc).__name__}: {exc})") from exc
+    series = read_npz(raw, str(path), _npz_limit())
     if "time" not in series:
         raise ConfigurationError(f"{path} has no 'time' series, so it is not a results file of the package")
     length = None
@@ -332,14 +325,9 @@ def _read_series(path):
     return series
 
 
-def _read_metadata(path):
+def _read_metadata(path, raw):
     """Read metadata.json: UTF-8 JSON holding an object whose known keys have the types the package writes."""
-    try:
-        metadata = json.loads(path.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read {path} ({exc.strerror or exc})") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigurationError(f"{path} is damaged or not JSON ({exc})") from exc
+    metadata = parse_json_file(raw, str(path))
     if not isinstance(metadata, dict):
         raise ConfigurationError(f"{path} holds a {type(metadata).__name__}, not the metadata object of a run")
     expected = {"target_ca": dict, "parameters": dict, "phases": list, "groups": list, "completed": bool}

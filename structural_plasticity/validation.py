@@ -13,6 +13,7 @@ import json
 import math
 import numbers
 import os
+import resource
 
 import numpy as np
 
@@ -54,6 +55,19 @@ MAX_DELAY_STEPS = 10_000
 #: Memory per neuron of a run of the package without long delays (measured: 26.7 kB at 1000 to 50 000
 #: neurons, mostly NEST's own connection blocks; see the README's Performance section).
 BYTES_PER_NEURON = 26.7e3
+
+#: Memory per synapse of a network restored from a file: NEST's own (measured 40 bytes per static
+#: synapse, 2 million synapses between 2000 neurons), the file's five arrays (34 bytes) and the Python
+#: lists the restore sorts them with (`networks.state.increasing_chains`, about 100 bytes), rounded up.
+BYTES_PER_SYNAPSE = 200.0
+
+#: Deepest nesting of dicts and lists inside one parameter value. The package's own parameters nest at
+#: most three levels (a growth curve inside a dict of curves); Python's deep copy and JSON's parser recurse
+#: once per level and fail with a RecursionError (a traceback of thousands of lines) near 1000 levels.
+MAX_NESTING = 32
+#: Deepest nesting in a JSON file the package reads (metadata, manifests, plans, a network's metadata):
+#: the parameters' `MAX_NESTING` plus the few levels the files put around them.
+MAX_JSON_DEPTH = 2 * MAX_NESTING
 
 
 def positive_time(name, value, unit="ms"):
@@ -156,6 +170,87 @@ def choice(name, value, allowed):
     return value
 
 
+def nesting_depth(value, limit=None):
+    """Return how deeply dicts and lists nest inside `value` (0 for a number or a string), without recursion.
+
+    With `limit`, the walk stops as soon as the depth exceeds it and returns ``limit + 1``, so that a value
+    nested a million levels deep costs no more than one nested `limit` levels deep.
+    """
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        depth += 1
+        deepest = max(deepest, depth)
+        if limit is not None and deepest > limit:
+            return limit + 1
+        stack.extend((child, depth) for child in children)
+    return deepest
+
+
+def nesting(name, value, limit=MAX_NESTING):
+    """Refuse a value whose dicts and lists nest deeper than `limit` levels (see `MAX_NESTING`); return it."""
+    if nesting_depth(value, limit) > limit:
+        raise ConfigurationError(
+            f"{name} nests dicts or lists more than {limit} levels deep; no parameter of the package needs more "
+            "than a few levels: check the brackets"
+        )
+    return value
+
+
+def parse_json_file(text, what, limit=MAX_JSON_DEPTH):
+    """Parse the JSON document `text` (str or UTF-8 bytes) of a file; `what` names it in the messages.
+
+    Refuses text that is not UTF-8 or not JSON, and documents nested deeper than `limit` levels (Python's
+    parser raises RecursionError near 1000 levels; everything that walks the document afterwards would too).
+
+    Raises
+    ------
+    ConfigurationError
+    """
+    try:
+        if isinstance(text, (bytes, bytearray, memoryview)):
+            text = bytes(text).decode("utf-8")
+        value = json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{what} is damaged (not UTF-8 text: {exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"{what} is damaged or not JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise ConfigurationError(
+            f"{what} nests deeper than {limit} levels; it was not written by the package"
+        ) from None
+    if nesting_depth(value, limit) > limit:
+        raise ConfigurationError(f"{what} nests deeper than {limit} levels; it was not written by the package")
+    return value
+
+
+def memory_budget():
+    """Return the bytes of memory this process may use: the machine's physical memory, or less under a limit.
+
+    A limit of the address space (``ulimit -v``, ``RLIMIT_AS``, as batch systems and the tests set) is
+    respected; None when neither is known.
+    """
+    budget = None
+    try:
+        budget = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        pass
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ValueError, OSError):
+        soft = resource.RLIM_INFINITY
+    if soft != resource.RLIM_INFINITY and soft > 0:
+        budget = soft if budget is None else min(budget, soft)
+    return budget
+
+
 # ----------------------------------------------------------------------------------------------------
 # Every value, wherever it sits: the walk that runs before anything reaches NEST
 # ----------------------------------------------------------------------------------------------------
@@ -184,6 +279,7 @@ def parameter_values(values, defaults):
         Naming the parameter (and key path, e.g. ``model_params['tau_Ca']``) and the fix.
     """
     for name, value in values.items():
+        nesting(name, value)  # first: the walk below recurses once per level
         _walk(name, value, defaults.get(name, _NO_DEFAULT))
 
 
@@ -356,11 +452,12 @@ def calcium(name, params, dt):
         )
 
 
-def network_memory(n_neurons, delay_steps=0.0, n_processes=None, available=None):
-    """Refuse a network whose estimated memory per process exceeds this machine's physical memory.
+def network_memory(n_neurons, delay_steps=0.0, n_processes=None, available=None, n_synapses=0):
+    """Refuse a network whose estimated memory per process exceeds this machine's memory (`memory_budget`).
 
-    The estimate is `BYTES_PER_NEURON` plus 24 bytes per delay step for every neuron, divided over the
-    MPI processes an MPI launcher started (`parallel.launcher_size`).
+    The estimate is `BYTES_PER_NEURON` plus 24 bytes per delay step for every neuron, and
+    `BYTES_PER_SYNAPSE` for every synapse of a saved network, divided over the MPI processes an MPI
+    launcher started (`parallel.launcher_size`).
 
     Parameters
     ----------
@@ -370,21 +467,71 @@ def network_memory(n_neurons, delay_steps=0.0, n_processes=None, available=None)
     n_processes : int, optional
         Default: what the launcher's environment says (1 without a launcher).
     available : float, optional
-        Bytes of memory of this machine; default: its physical memory (no check when unknown).
+        Bytes of memory this process may use; default: `memory_budget` (no check when unknown).
+    n_synapses : int
+        Synapses restored from a saved network.
     """
     n_processes = launcher_size() if n_processes is None else n_processes
     if available is None:
-        try:
-            available = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        except (ValueError, OSError, AttributeError):
+        available = memory_budget()
+        if available is None:
             return
-    needed = n_neurons * (BYTES_PER_NEURON + 24.0 * delay_steps) / max(1, n_processes)
+    needed = (n_neurons * (BYTES_PER_NEURON + 24.0 * delay_steps) + n_synapses * BYTES_PER_SYNAPSE) / max(
+        1, n_processes
+    )
     if needed > available:
-        raise ConfigurationError(
-            f"{n_neurons} neurons need about {needed / 1e9:.3g} GB per process (about "
-            f"{BYTES_PER_NEURON / 1e3:.0f} kB each), more than this machine's {available / 1e9:.3g} GB; "
-            "choose fewer neurons or spread them over more MPI processes"
+        what = f"{n_neurons} neurons" + (f" and {n_synapses} synapses" if n_synapses else "")
+        each = f"about {BYTES_PER_NEURON / 1e3:.0f} kB each" + (
+            f", {BYTES_PER_SYNAPSE:.0f} bytes per synapse" if n_synapses else ""
         )
+        raise ConfigurationError(
+            f"{what} need about {needed / 1e9:.3g} GB per process ({each}), more than the "
+            f"{available / 1e9:.3g} GB this process may use; choose fewer neurons or spread them over more MPI processes"
+        )
+
+
+#: Longest file name (bytes) and path (bytes) where the system does not say (Linux's NAME_MAX and PATH_MAX).
+NAME_MAX, PATH_MAX = 255, 4096
+
+
+def output_file_path(name, path):
+    """Check the text of a path the package will write a file to; return it as a string.
+
+    Refused before anything is simulated: an empty name, a NUL character, a name that ends with ``/`` (a
+    folder's name), and names or paths longer than the system allows (each part at most `NAME_MAX` bytes,
+    the whole at most `PATH_MAX`). What is at the path is checked by `networks.state.check_output_file`.
+
+    Parameters
+    ----------
+    name : str
+        What the path is, for the messages (e.g. ``"save_network_path"``).
+    path : str or path-like
+
+    Raises
+    ------
+    ConfigurationError
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ConfigurationError(f"{name} must be a file path, got {path!r}")
+    text = os.fspath(path)
+    if not isinstance(text, str) or not text.strip():
+        raise ConfigurationError(f"{name} is empty; give a file name such as network.npz")
+    if "\0" in text:
+        raise ConfigurationError(f"{name} {text!r} holds a NUL character, which no file name can hold")
+    if text.endswith((os.sep, f"{os.sep}.", f"{os.sep}..")) or text in (".", ".."):
+        raise ConfigurationError(
+            f"{name} {text!r} names a folder; give a file name such as {os.path.join(text, 'network.npz')}"
+        )
+    encoded = os.fsencode(text)
+    if len(encoded) >= PATH_MAX:
+        raise ConfigurationError(f"{name} is {len(encoded)} bytes long; paths may have at most {PATH_MAX - 1}")
+    for part in text.split(os.sep):
+        if len(os.fsencode(part)) > NAME_MAX:
+            raise ConfigurationError(
+                f"{name}: the name {part[:40]}... is {len(os.fsencode(part))} bytes long; file names may have at most "
+                f"{NAME_MAX}"
+            )
+    return text
 
 
 def parse_json_value(name, text):
@@ -399,7 +546,11 @@ def parse_json_value(name, text):
     ConfigurationError
     """
     try:
-        return json.loads(text)
+        return nesting(name, json.loads(text))
+    except RecursionError:  # Python's parser recurses once per bracket
+        raise ConfigurationError(
+            f"the value of {name} nests brackets more than {MAX_NESTING} levels deep; check the brackets"
+        ) from None
     except json.JSONDecodeError as exc:
         stripped = text.strip()
         word = stripped.replace("_", "").replace("-", "").replace(".", "")

@@ -20,12 +20,12 @@ import sys
 from functools import partial
 
 from ..errors import ConfigurationError
-from ..interrupts import cli_handlers, exit_status
+from ..interrupts import EXIT_STATUS, cli_handlers, exit_status, signal_at_start
 from . import compare, plot
 from .command import SimulationCommand, Subcommand
 from .ensemble import ENSEMBLE_SUMMARY, MERGE_SUMMARY, main_ensemble, main_merge
 from .experiments import ASSEMBLY, LESION, STIMULATE
-from .parser import EXIT_USER_ERROR, PROG
+from .parser import EXIT_USER_ERROR, PROG, one_line
 from .run import RUN, program_epilog
 
 #: Sub-commands: name -> callable taking the arguments after the name and returning the exit status.
@@ -71,10 +71,12 @@ def main(argv=None):
     # Ctrl-C raises KeyboardInterrupt, SIGTERM Terminated; a second one ends the process at once. The
     # caller's handlers are restored afterwards (main may be called from Python).
     with cli_handlers():
+        if signal_at_start() is not None:  # stopped while the program imported (the line is printed)
+            return EXIT_STATUS[signal_at_start()]
         try:
             return SUBCOMMANDS[name](argv)
         except ConfigurationError as exc:
-            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
             return EXIT_USER_ERROR
         except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM outside a run's own handling (start-up, plotting)
             print(f"{PROG}: interrupted", file=sys.stderr)

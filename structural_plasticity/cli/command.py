@@ -113,14 +113,38 @@ class SimulationCommand:
         """Return the class parameters that `args` set (options given, then ``--set``)."""
         return parameters_from(args, self.options)
 
+    def check(self, argv, read_files=True):
+        """Check the arguments `argv` as a run of this sub-command would, without running it.
+
+        For the members of an ensemble, checked once before any of them starts: the arguments are parsed,
+        the model is built (every parameter checked) and, with `read_files`, a saved network to start from
+        is read and checked.
+
+        Returns
+        -------
+        tuple
+            ``(model instance, names of the parameters the arguments set)``.
+
+        Raises
+        ------
+        ConfigurationError
+            One line, as the run itself would print it.
+        """
+        args = self.build_parser().check_args(argv)
+        parameters = self.parameters(args)
+        example = self.model_for(args)(**parameters)
+        if read_files:
+            example.load_initial_network()
+        return example, sorted(parameters)
+
     def __call__(self, argv):
         """Run the sub-command with the arguments after its name; return the exit status."""
         args = self.build_parser().parse_args(argv)
         example = self.model_for(args)(**self.parameters(args))  # checks every parameter before NEST is imported
         example.load_initial_network()  # a saved network to start from is read and checked before anything is written
         settings = OutputSettings.from_args(args)
-        if getattr(example, "save_network_path", None):
-            check_output_file(example.save_network_path, overwrite=settings.overwrite)
+        if getattr(example, "save_network_path", None) is not None:  # every output path, before any simulation
+            check_output_file(example.save_network_path, overwrite=settings.overwrite, output_folder=settings.folder)
         outcome = execute(example, settings, extra_figures=self.extra_figures, extra_output=self.extra_output)
         if outcome.extra_text:
             outcome.console.say(outcome.extra_text)

@@ -11,12 +11,12 @@ after ``--``.
 import argparse
 import sys
 
-from ..ensemble.merge import merge_ensemble, summary_table
+from ..ensemble.merge import left_out_report, merge_ensemble, summary_table
 from ..ensemble.plan import make_plan
-from ..ensemble.run import run_ensemble, run_one
+from ..ensemble.run import check_launch_command, run_ensemble, run_one
 from ..errors import ConfigurationError
 from .options import figure_formats, non_negative_int, positive_int
-from .parser import EXIT_FAILURE, EXIT_STATUS_BY_SIGNAL, EXIT_USER_ERROR, PROG, Parser
+from .parser import EXIT_FAILURE, EXIT_STATUS_BY_SIGNAL, EXIT_USER_ERROR, PROG, Parser, one_line
 
 ENSEMBLE_SUMMARY = "run a sub-command over many seeds and parameter values in parallel processes, resumably"
 MERGE_SUMMARY = "combine the members of an ensemble: mean, sd and 95 % intervals of every series, figures with bands"
@@ -30,7 +30,6 @@ def build_ensemble_parser(commands):
     parser = Parser(
         prog=f"{PROG} ensemble",
         usage=f"{PROG} ensemble [SUBCMD] [--seeds LIST] [--grid NAME=V1,V2,...] [-j N] [-o DIR] [...] [RUN OPTIONS]",
-        allow_abbrev=False,  # --seed (a run option) must never be taken for --seeds
         description=(
             "Run a sub-command over many seeds and a grid of parameters, each member in its own process, "
             "a few at a time; then merge them (mean, sd and 95 % confidence intervals over seeds for each grid "
@@ -110,7 +109,7 @@ def main_ensemble(argv=None, *, commands):
     try:
         return _ensemble(argv, commands)
     except ConfigurationError as exc:
-        print(f"{PROG} ensemble: error: {exc}", file=sys.stderr)
+        print(f"{PROG} ensemble: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
 
 
@@ -125,7 +124,9 @@ def _ensemble(argv, commands):
         subcommand, argv = argv[0], argv[1:]  # checked by make_plan
     args, unknown = parser.parse_known_args(argv)
     options = unknown + passed
-    plan = make_plan(subcommand, args.seeds, args.grid, options, commands=commands)
+    plan = make_plan(subcommand, args.seeds, args.grid, options, commands=commands)  # every member's options checked
+    if not args.list:
+        check_launch_command(args.python, args.launcher)  # before anything is written or said
     say = (lambda *a, **k: None) if args.quiet else print
     if args.list:
         print(f"{'index':>5}  {'seed':>6}  folder")
@@ -158,6 +159,8 @@ def _ensemble(argv, commands):
         print(summary, file=sys.stderr)
     if not args.no_merge and not report.stopped_by and (report.count("completed") or report.count("skipped")):
         merged = merge_ensemble(args.output, formats=args.merge_formats, commands=commands)
+        for line in left_out_report(merged):
+            print(f"{PROG} ensemble: {one_line(line)}", file=sys.stderr)
         say(summary_table(merged))
         say(f"Merged into {args.output}/merged/")
     if report.stopped_by:
@@ -196,8 +199,10 @@ def main_merge(argv=None, *, commands=None):
     try:
         merged = merge_ensemble(args.folder, plot=not args.no_plot, formats=args.formats, commands=commands)
     except ConfigurationError as exc:
-        print(f"{PROG} merge: error: {exc}", file=sys.stderr)
+        print(f"{PROG} merge: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
+    for line in left_out_report(merged):
+        print(f"{PROG} merge: {one_line(line)}", file=sys.stderr)
     if not args.quiet:
         print(summary_table(merged))
         print(f"Merged {sum(m.n for m in merged)} members of {len(merged)} grid point(s) into {args.folder}/merged/")

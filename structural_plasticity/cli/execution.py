@@ -26,12 +26,14 @@ from pathlib import Path
 
 from ..engine import import_nest, quiet_nest_import
 from ..errors import ConfigurationError
+from ..files import DATA_FILES, MAIN_FIGURE, OVERVIEW_FIGURE
 from ..folder import ResultsFolder
 from ..interrupts import exit_status
+from ..networks.state import NetworkSaveError
 from ..output import save_standard_figures
 from ..parallel import Communicator, check_launch, check_launch_before_import
 from ..summary import summarize
-from .parser import EXIT_STATUS_BY_SIGNAL, PROG
+from .parser import EXIT_STATUS_BY_SIGNAL, EXIT_USER_ERROR, PROG, one_line
 
 #: How often (wall-clock seconds) a running simulation saves what it has recorded so far.
 CHECKPOINT_EVERY_S = 60.0
@@ -83,7 +85,7 @@ class Console:
 
     def warn(self, text):
         if self.is_root:
-            print(f"{PROG}: {text}", file=sys.stderr, flush=True)
+            print(f"{PROG}: {one_line(text)}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -142,8 +144,11 @@ def start_nest():
     return comm
 
 
-def claim_output_folder(folder, overwrite, comm):
+def claim_output_folder(folder, overwrite, comm, writes=()):
     """Open `folder` for a run on rank 0 (created, locked, checked); every rank gets the verdict.
+
+    `writes`: names of the files the run will write (data, figures); a folder or a file not of the package
+    in the place of one is refused now, before anything is simulated (`folder.ResultsFolder.open`).
 
     Returns
     -------
@@ -159,7 +164,7 @@ def claim_output_folder(folder, overwrite, comm):
     problem = opened = None
     if comm.is_root:
         try:
-            opened = ResultsFolder(folder, overwrite=overwrite).open()
+            opened = ResultsFolder(folder, overwrite=overwrite).open(writes=writes)
         except ConfigurationError as exc:
             problem = str(exc)
     problem = comm.bcast(problem)
@@ -250,6 +255,9 @@ def simulate(example, folder, comm, console):
         example.run(callback=on_sample)
     except KeyboardInterrupt as exc:  # a stop during the run, or Ctrl-C/SIGTERM during start-up
         status = EXIT_STATUS_BY_SIGNAL.get(example.stop_reason) or exit_status(exc)
+    except NetworkSaveError as exc:  # the network file could not be written: the results (which say so) are kept
+        console.warn(f"error: {exc}")
+        status = EXIT_USER_ERROR
     finally:
         progress.close()
         if comm.is_root and len(example.results):
@@ -305,7 +313,7 @@ def report(outcome, settings, results_folder, extra_figures=None, extra_output=N
             )
             outcome.extra_text = None
             return exit_status(exc)
-    if outcome.status:
+    if outcome.status in EXIT_STATUS_BY_SIGNAL.values():
         console.warn(
             f"interrupted after {results.metadata.get('simulated_time_ms', 0) / 1000:g} s of simulated time; "
             f"the partial results are saved in {folder}/ (marked incomplete)"
@@ -316,6 +324,12 @@ def report(outcome, settings, results_folder, extra_figures=None, extra_output=N
         + (f", figures ({','.join(settings.formats)})" if settings.plot else "")
     )
     return outcome.status
+
+
+def run_files(settings):
+    """Return the names of the files every run writes with `settings`: data, metadata and the standard figures."""
+    figures = [f"{stem}.{fmt}" for stem in (MAIN_FIGURE, OVERVIEW_FIGURE) for fmt in settings.formats]
+    return [*DATA_FILES, *(figures if settings.plot else ())]
 
 
 def execute(example, settings, extra_figures=None, extra_output=None):
@@ -336,7 +350,7 @@ def execute(example, settings, extra_figures=None, extra_output=None):
     """
     comm = start_nest()
     console = Console(comm.is_root, settings.quiet)
-    results_folder = claim_output_folder(settings.folder, settings.overwrite, comm)
+    results_folder = claim_output_folder(settings.folder, settings.overwrite, comm, writes=run_files(settings))
     folder = Path(settings.folder)
     try:
         sizes = " + ".join(f"{pop.size} {name.upper()}" for name, pop in example.population_specs().items())

@@ -7,6 +7,7 @@ run or an ensemble stopped by a signal exits as a shell reports the signal (`EXI
 
 import argparse
 
+from ..errors import ConfigurationError
 from ..interrupts import EXIT_STATUS
 
 PROG = "python -m structural_plasticity"
@@ -18,8 +19,20 @@ EXIT_FAILURE = 1
 EXIT_STATUS_BY_SIGNAL = {signum.name: status for signum, status in EXIT_STATUS.items()}
 
 
+def one_line(text):
+    """Return `text` as one line: line breaks (a path may hold one) are shown as ``\\n``, not broken."""
+    return str(text).replace("\r", "\\r").replace("\n", "\\n")
+
+
+class UsageError(ConfigurationError):
+    """A usage error found by `Parser.check_args` (the message argparse would print)."""
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line (no usage dump) and exits with status 2.
+
+    Long options are never matched by a prefix (``allow_abbrev=False``): ``--record spikes`` is an error,
+    not ``--record-interval spikes``, so an abbreviation cannot change its meaning when an option is added.
 
     Parameters
     ----------
@@ -33,8 +46,21 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, *args, refused=None, **kwargs):
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs["allow_abbrev"] = False
         super().__init__(*args, **kwargs)
         self.refused = dict(refused or {})
+        self._raising = False
+
+    def check_args(self, args):
+        """Parse `args` as `parse_args` does, but raise `UsageError` instead of printing and exiting.
+
+        For arguments checked on behalf of another process (the run options of an ensemble's members).
+        """
+        self._raising = True
+        try:
+            return self.parse_args(args)
+        finally:
+            self._raising = False
 
     def parse_args(self, args=None, namespace=None):
         args, unknown = self.parse_known_args(args, namespace)
@@ -47,4 +73,6 @@ class Parser(argparse.ArgumentParser):
         return args
 
     def error(self, message):
-        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+        if self._raising:
+            raise UsageError(f"{one_line(message)} (see {self.prog} --help)")
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {one_line(message)} (see --help)\n")

@@ -15,6 +15,8 @@ Incomplete members are left out (their series are shorter); the files say which.
 
 import csv
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,11 +38,14 @@ from ..files import (
     SUMMARY_TXT,
     atomic_write,
     jsonable,
+    read_file,
+    read_npz,
     write_json,
 )
 from ..output import save_figure
 from ..results import load_results
-from .plan import load_plan
+from ..validation import memory_budget, parse_json_file
+from .plan import load_plan, point_names
 from .run import member_state
 from .scalars import member_scalars
 from .stats import CONFIDENCE, describe
@@ -190,20 +195,34 @@ def merge_ensemble(folder, write=True, plot=True, formats=("png",), commands=Non
     """
     folder = Path(folder)
     plan = load_plan(folder, commands)
+    by_point = {}
+    for member in plan.members:
+        by_point.setdefault(member.point_name, []).append(member)
     merged = []
-    for point in plan.points:
-        members = [m for m in plan.members if m.point == point]
-        done, left_out = [], []
-        for member in members:
+    for point, name in zip(plan.points, point_names(plan.points)):
+        done, results, left_out = [], [], []
+        for member in by_point.get(name, []):
             state = member_state(folder / member.folder)
-            if state == "completed":
-                done.append(member)
-            else:
-                left_out.append({"folder": member.folder, "seed": member.seed, "state": state})
+            entry = {"folder": member.folder, "seed": member.seed, "state": state}
+            if state != "completed":
+                left_out.append(entry)
+                continue
+            try:
+                loaded = load_results(folder / member.folder)
+            except ConfigurationError as exc:  # changed since it was judged complete, say: one member, not the merge
+                left_out.append(dict(entry, state="unreadable", reason=str(exc)))
+                continue
+            reason = _not_this_member(loaded, member, plan.expected.get(name))
+            if reason is None and results and not _same_times(loaded, results[0]):
+                reason = "it recorded at other times than the other members of its grid point"
+            if reason is not None:
+                left_out.append(dict(entry, state="foreign", reason=reason))
+                continue
+            done.append(member)
+            results.append(loaded)
         if not done:
             continue
-        results = [load_results(folder / m.folder) for m in done]
-        item = merge_point(results, members[0].point_name, point, [m.seed for m in done])
+        item = merge_point(results, name, point, [m.seed for m in done])
         item.metadata["member_folders"] = [m.folder for m in done]
         item.metadata["left_out"] = left_out
         merged.append(item)
@@ -216,9 +235,64 @@ def merge_ensemble(folder, write=True, plot=True, formats=("png",), commands=Non
     return merged
 
 
+def _same_times(a, b):
+    return len(a) == len(b) and np.allclose(a["time"], b["time"])
+
+
+def _not_this_member(results, member, expected=None):
+    """Why `results` are not those of `member` (another run copied into its folder, say), or None.
+
+    The seed must be the member's, and its grid point's values (with `expected`, from the plan's check
+    with the sub-command: the model and every parameter the member's arguments set) must be those of the
+    results' metadata.
+    """
+    meta = results.metadata
+    if meta.get("rng_seed") != member.seed:
+        return f"its results are of seed {meta.get('rng_seed')!r}, not {member.seed}: the folder holds another run"
+    parameters = meta.get("parameters") or {}
+    wanted = dict(member.point) if expected is None else dict(expected["parameters"])
+    if expected is not None and meta.get("model") != expected["model"]:
+        return f"its results are of {meta.get('model')}, not {expected['model']}: the folder holds another run"
+    for key, value in wanted.items():
+        if jsonable(parameters.get(key)) != jsonable(value):
+            return (
+                f"its results have {key} = {json.dumps(jsonable(parameters.get(key)))[:60]}, not "
+                f"{json.dumps(jsonable(value))[:60]}: the folder holds another run"
+            )
+    return None
+
+
+def left_out_report(merged):
+    """Return one line per member left out of `merged` because its folder did not hold its own results."""
+    return [
+        f"left out {entry['folder']} ({entry['state']}): {entry['reason']}"
+        for item in merged
+        for entry in item.metadata.get("left_out", ())
+        if entry.get("reason")
+    ]
+
+
 def write_merged(merged, out, plan=None, plot=True, formats=("png",)):
-    """Write the files of `merge_ensemble` for a list of `MergedPoint` into folder `out`; return the paths."""
+    """Write the files of `merge_ensemble` for a list of `MergedPoint` into folder `out`; return the paths.
+
+    Every file is written under a temporary name and moved into place (figures too), so a full disk or
+    an unwritable folder leaves no part of a file; either is one `ConfigurationError` naming the cause.
+    """
     out = Path(out)
+    try:
+        return _write_merged(merged, out, plan, plot, formats)
+    except OSError as exc:
+        cause = exc.strerror or str(exc)
+        where = f"{cause}: {exc.filename}" if exc.filename else cause
+        raise ConfigurationError(
+            f"cannot write the merged results into {out} ({where}); free some space or make the folder writable"
+        ) from None
+
+
+def _write_merged(merged, out, plan, plot, formats):
+    for folder in (out, *(out / item.name for item in merged)):
+        if folder.exists() and not folder.is_dir():
+            raise ConfigurationError(f"{folder} is a file, where the merge writes a folder; move it away")
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for item in merged:
@@ -233,12 +307,26 @@ def write_merged(merged, out, plan=None, plot=True, formats=("png",)):
         write_json(target / MERGED_JSON, jsonable(dict(item.metadata, scalars=item.scalars)))
         paths += [target / MERGED_NPZ, target / MERGED_CSV, target / MERGED_JSON]
         if plot:
-            paths += save_figure(plot_bands(item), target, MAIN_FIGURE, formats)
-            paths += save_figure(plot_overview_bands(item), target, OVERVIEW_FIGURE, formats)
+            paths += _save_figure(plot_bands(item), target, MAIN_FIGURE, formats)
+            paths += _save_figure(plot_overview_bands(item), target, OVERVIEW_FIGURE, formats)
     if plot and len(merged) > 1:
-        paths += save_figure(plot_grid(merged), out, GRID_FIGURE, formats)
+        paths += _save_figure(plot_grid(merged), out, GRID_FIGURE, formats)
     paths += _write_summary(merged, out, plan)
     return paths
+
+
+def _save_figure(fig, folder, stem, formats):
+    """`output.save_figure` into a hidden folder beside the files, then each figure moved into place."""
+    staging = Path(tempfile.mkdtemp(prefix=".figures-tmp-", dir=folder))
+    try:
+        written = save_figure(fig, staging, stem, formats)
+        for path in written:
+            os.replace(path, folder / path.name)
+    finally:
+        for leftover in staging.iterdir():
+            leftover.unlink()
+        staging.rmdir()
+    return [folder / path.name for path in written]
 
 
 def _write_summary(merged, out, plan):
@@ -321,11 +409,24 @@ def load_merged(folder, name="default"):
     target = base / name
     if not (target / MERGED_NPZ).is_file():
         raise ConfigurationError(f"{target} holds no merged results; run the merge of the ensemble first")
-    with np.load(target / MERGED_NPZ, allow_pickle=False) as data:
-        series = {key: data[key] for key in data.files}
-    meta = json.loads((target / MERGED_JSON).read_text())
+    budget = memory_budget() or 2**42
+    try:
+        series = read_npz(read_file(target / MERGED_NPZ, budget // 4), str(target / MERGED_NPZ), budget // 4)
+        meta = parse_json_file(read_file(target / MERGED_JSON, 256 << 20), str(target / MERGED_JSON))
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read the merged results in {target} ({exc.strerror or exc})") from None
+    if not isinstance(meta, dict):
+        raise ConfigurationError(f"{target / MERGED_JSON} is not the metadata of merged results")
     scalars = meta.pop("scalars", {})
     return MergedPoint(name, meta.get("grid_point", {}), meta.get("seeds", []), series, scalars, [], meta)
 
 
-__all__ = ["MergedPoint", "load_merged", "merge_ensemble", "merge_point", "summary_table", "write_merged"]
+__all__ = [
+    "MergedPoint",
+    "left_out_report",
+    "load_merged",
+    "merge_ensemble",
+    "merge_point",
+    "summary_table",
+    "write_merged",
+]

@@ -19,13 +19,16 @@ runs, is given to `make_plan` as ``commands`` (the command line passes its regis
 import hashlib
 import itertools
 import json
+import math
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigurationError
-from ..files import PLAN_JSON, write_json
+from ..files import PLAN_JSON, UnreadableFile, jsonable, read_file, write_json
+from ..validation import MAX_NESTING, nesting, parse_json_file
 from ..version import __version__
 
 #: Version of the plan file's layout; a plan of another format is refused.
@@ -41,6 +44,15 @@ RESERVED_OPTIONS = {
 }
 #: Parameters a grid may not vary, with the option to use instead.
 RESERVED_PARAMETERS = {"rng_seed": "give seeds with --seeds"}
+#: Most members of one ensemble (seeds x grid points). Each is a process and a folder; the plan file of
+#: 100 000 members is about 10 MB, and listing them takes a second.
+MAX_MEMBERS = 100_000
+#: Longest text of one grid value in a folder name (characters); longer values are cut and given a digest.
+MAX_VALUE_TEXT = 48
+#: Longest name of a grid point's folder part (characters); longer names become a digest of the point.
+MAX_POINT_NAME = 200
+#: Largest plan file read (bytes): 100 000 members of long grid values.
+MAX_PLAN_BYTES = 256 << 20
 
 
 @dataclass
@@ -65,8 +77,8 @@ class Member:
 
     @property
     def point_name(self):
-        """str: name of the member's grid point (``"default"`` without a grid)."""
-        return point_name(self.point)
+        """str: name of the member's grid point (``"default"`` without a grid), as in its folder's name."""
+        return self.folder[: -len(f"_seed-{self.seed}")] if self.point else "default"
 
 
 @dataclass
@@ -94,6 +106,9 @@ class Plan:
     grid: dict
     options: list
     members: list = field(default_factory=list)
+    #: By grid point name: the model (class path) and parameter values its members' results must show
+    #: (found by the up-front check with the sub-command, see `make_plan`); empty without it.
+    expected: dict = field(default_factory=dict)
 
     def definition(self):
         """Return the part of the plan that identifies the ensemble (compared with an existing plan file)."""
@@ -124,24 +139,34 @@ class Plan:
 def parse_seeds(text):
     """Parse seeds such as ``"1-10"``, ``"3,5,7"`` or ``"1-4,10"`` into a list of distinct ints.
 
+    Ranges are counted before they are expanded: more than `MAX_MEMBERS` seeds are refused at once.
+
     Raises
     ------
     ConfigurationError
-        For an empty list or range, a seed below 1 or above 2**32 - 1, a repeated seed or bad syntax.
+        For an empty list or range, a seed below 1 or above 2**32 - 1, a repeated seed, too many seeds or
+        bad syntax.
     """
-    seeds = []
+    seeds, total = [], 0
     for part in str(text).split(","):
         part = part.strip()
-        match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
+        match = re.fullmatch(r"(\d{1,20})(?:\s*-\s*(\d{1,20}))?", part)
         if not match:
             raise ConfigurationError(
-                f"bad seed list {text!r}: give whole numbers and ranges, e.g. --seeds 1-10 or --seeds 1,2,5"
+                f"bad seed list {_short(text)}: give whole numbers and ranges, e.g. --seeds 1-10 or --seeds 1,2,5"
             )
         first = int(match.group(1))
         last = int(match.group(2)) if match.group(2) is not None else first
         if last < first:
             raise ConfigurationError(
                 f"the seed range {part} is empty; write the smaller seed first, e.g. {last}-{first}"
+            )
+        if not (1 <= first and last < 2**32):
+            raise ConfigurationError(f"seeds must be whole numbers from 1 to {2**32 - 1}, got {part}")
+        total += last - first + 1
+        if total > MAX_MEMBERS:
+            raise ConfigurationError(
+                f"--seeds {_short(text)} gives {total} seeds or more; an ensemble has at most {MAX_MEMBERS} members"
             )
         seeds += range(first, last + 1)
     return check_seeds(seeds)
@@ -152,13 +177,22 @@ def check_seeds(seeds):
     seeds = list(seeds)
     if not seeds:
         raise ConfigurationError("the ensemble has no seeds; give at least one, e.g. --seeds 1-5")
+    if len(seeds) > MAX_MEMBERS:
+        raise ConfigurationError(f"{len(seeds)} seeds; an ensemble has at most {MAX_MEMBERS} members")
     for seed in seeds:
         if isinstance(seed, bool) or not isinstance(seed, int) or not 1 <= seed < 2**32:
             raise ConfigurationError(f"seeds must be whole numbers from 1 to {2**32 - 1}, got {seed!r}")
-    repeated = sorted({s for s in seeds if seeds.count(s) > 1})
-    if repeated:
-        raise ConfigurationError(f"seed {repeated[0]} is given twice; each seed may appear once")
+    seen = set()
+    for seed in seeds:  # in one pass: 100 000 seeds are checked at once
+        if seed in seen:
+            raise ConfigurationError(f"seed {seed} is given twice; each seed may appear once")
+        seen.add(seed)
     return seeds
+
+
+def _short(text, limit=60):
+    text = repr(str(text))
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 def parse_grid_item(text):
@@ -170,7 +204,7 @@ def parse_grid_item(text):
     name, sep, rest = str(text).partition("=")
     name = name.strip()
     if not sep or not name or not rest.strip():
-        raise ConfigurationError(f"bad grid {text!r}: write NAME=V1,V2,... (e.g. --grid psc_e=500,585,700)")
+        raise ConfigurationError(f"bad grid {_short(text)}: write NAME=V1,V2,... (e.g. --grid psc_e=500,585,700)")
     try:
         values = json.loads(f"[{rest}]")
     except json.JSONDecodeError:
@@ -181,8 +215,14 @@ def parse_grid_item(text):
                 values.append(json.loads(item))
             except json.JSONDecodeError:
                 values.append(item)  # a bare word such as iaf_psc_exp
+    except RecursionError:  # Python's parser recurses once per bracket
+        raise ConfigurationError(
+            f"a value of grid parameter {name} nests brackets more than {MAX_NESTING} levels deep; check the brackets"
+        ) from None
+    for value in values:
+        nesting(f"a value of grid parameter {name}", value)
     if any(v == "" for v in values):
-        raise ConfigurationError(f"grid {text!r} has an empty value; separate values by single commas")
+        raise ConfigurationError(f"grid {_short(text)} has an empty value; separate values by single commas")
     return name, values
 
 
@@ -225,7 +265,7 @@ def model_class(subcommand, options=(), *, commands):
     return models[choice]
 
 
-def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None, commands=None):
+def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None, commands=None, read_files=True):
     """Check an ensemble's definition and return its `Plan`.
 
     Parameters
@@ -244,7 +284,11 @@ def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None, c
         (see `model_class`).
     commands : mapping of str to command, optional
         The sub-commands members may run (see `model_class`), e.g. `structural_plasticity.cli.SIMULATIONS`;
-        needed unless `model` is given.
+        needed unless `model` is given. With them, every grid point is checked with the run options as
+        its members will run (`_with_members`).
+    read_files : bool
+        With `commands`: also read and check the saved networks the members start from (false for a
+        plan rebuilt to merge finished members, whose files may have moved since).
 
     Returns
     -------
@@ -266,7 +310,8 @@ def make_plan(subcommand="run", seeds=(1,), grid=None, options=(), model=None, c
     if model is None and commands is None:
         raise TypeError("make_plan needs the class (model=...) or the sub-commands (commands=...) members may run")
     plan = _definition(subcommand, seeds, grid, options)
-    return _with_members(plan, model or model_class(subcommand, plan.options, commands=commands))
+    command = commands.get(subcommand) if commands is not None and model is None else None
+    return _with_members(plan, model or model_class(subcommand, plan.options, commands=commands), command, read_files)
 
 
 def _definition(subcommand, seeds, grid, options):
@@ -291,8 +336,13 @@ def _definition(subcommand, seeds, grid, options):
     return Plan(subcommand, seeds, grid, options)
 
 
-def _with_members(plan, model=None):
-    """Check the grid of `plan` (against `model`'s parameters and own checks, if given), add the members."""
+def _with_members(plan, model=None, command=None, read_files=True):
+    """Check the grid of `plan` (against `model`'s parameters and own checks, if given), add the members.
+
+    With the `command` members run (its ``check(argv)`` parses a member's arguments and builds its model,
+    as the member itself will), every grid point is checked with the run options too, once, before any
+    member starts; what each member's results must then say about it is kept (`Plan.expected`).
+    """
     known = model.parameter_names() if model is not None else None
     for name, values in plan.grid.items():
         if name in RESERVED_PARAMETERS:
@@ -305,22 +355,54 @@ def _with_members(plan, model=None):
         if not isinstance(values, (list, tuple)) or not values:
             raise ConfigurationError(f"grid parameter {name} has no values; write {name}=V1,V2,...")
         texts = [json.dumps(v, sort_keys=True) for v in values]
-        repeated = [t for t in texts if texts.count(t) > 1]
-        if repeated:
-            raise ConfigurationError(f"grid parameter {name} lists the value {repeated[0]} twice")
+        if len(set(texts)) != len(texts):
+            repeated = next(t for t in texts if texts.count(t) > 1)
+            raise ConfigurationError(f"grid parameter {name} lists the value {_short(repeated)} twice")
         for value in values if model is not None else ():
             _check_type(model, name, value, getattr(model, name))
     plan.grid = {name: list(values) for name, values in plan.grid.items()}
-    for point in plan.points if model is not None else ():
+    n_points = math.prod(len(values) for values in plan.grid.values())
+    if n_points * len(plan.seeds) > MAX_MEMBERS:
+        raise ConfigurationError(
+            f"{len(plan.seeds)} seeds x {n_points} grid points are {n_points * len(plan.seeds)} members; an ensemble "
+            f"has at most {MAX_MEMBERS}"
+        )
+    points = plan.points
+    names = point_names(points)
+    plan.expected = {}
+    for point, name in zip(points, names) if model is not None else ():
+        where = f"grid point {name}: " if point else ""
         try:
-            model(**point, rng_seed=plan.seeds[0])  # the class's own checks, before any member starts
+            if command is not None and hasattr(command, "check"):
+                probe = Member(0, plan.seeds[0], point, member_folder(point, plan.seeds[0], name))
+                argv = plan.member_argv(probe, Path("ensemble") / probe.folder)
+                argv = argv[1:] if plan.subcommand != "run" else argv  # the arguments after its name
+                example, given = command.check(argv, read_files=read_files)
+                plan.expected[name] = {
+                    "model": f"{type(example).__module__}.{type(example).__qualname__}",
+                    "parameters": {key: jsonable(getattr(example, key)) for key in given if key != "rng_seed"},
+                }
+                _check_network_files(example, plan, name)
+            else:
+                model(**point, rng_seed=plan.seeds[0])  # the class's own checks, before any member starts
         except ConfigurationError as exc:
-            raise ConfigurationError(f"grid point {point_name(point)}: {exc}") from None
+            raise ConfigurationError(f"{where}{exc}") from None
     plan.members = [
-        Member(index, seed, point, member_folder(point, seed))
-        for index, (seed, point) in enumerate((s, p) for s in plan.seeds for p in plan.points)
+        Member(index, seed, point, member_folder(point, seed, name))
+        for index, (seed, (point, name)) in enumerate((s, pn) for s in plan.seeds for pn in zip(points, names))
     ]
     return plan
+
+
+def _check_network_files(example, plan, name):
+    """Refuse a network file that several members would write (each member would replace the others')."""
+    path = getattr(example, "save_network_path", None)
+    own_per_point = "save_network_path" in plan.grid and len(plan.seeds) == 1
+    if path is not None and not own_per_point and len(plan.seeds) * len(plan.points) > 1:
+        raise ConfigurationError(
+            f"every member would save its network to the same file {path}; save the network of one member "
+            "(--member-index), or give each grid point of one seed its own file (--grid save_network_path=A,B)"
+        )
 
 
 def _check_type(model, name, value, default):
@@ -344,22 +426,59 @@ def _check_type(model, name, value, default):
         )
 
 
-def _value_text(value):
-    """A short, file-name-safe text of a grid value (a hash for objects and lists)."""
+def _digest(value):
+    return hashlib.sha1(json.dumps(value, sort_keys=True).encode()).hexdigest()[:8]
+
+
+def _value_text(value, exact=False):
+    """A short, file-name-safe text of a grid value (a hash for objects and lists).
+
+    Characters other than letters, digits, ``.``, ``+``, ``-`` become ``_``; with `exact` (for values
+    that would otherwise share a folder, such as ``a/b`` and ``a_b``), a changed text gets a digest of the
+    value. Texts longer than `MAX_VALUE_TEXT` are cut and given the digest.
+    """
     if isinstance(value, (dict, list, tuple)):
-        return "h" + hashlib.sha1(json.dumps(value, sort_keys=True).encode()).hexdigest()[:8]
-    text = json.dumps(value).strip('"')
-    return re.sub(r"[^A-Za-z0-9.+\-]", "_", text) or "_"
+        return "h" + _digest(value)
+    raw = json.dumps(value).strip('"')
+    text = re.sub(r"[^A-Za-z0-9.+\-]", "_", raw) or "_"
+    if len(text) > MAX_VALUE_TEXT:
+        return f"{text[: MAX_VALUE_TEXT - 10]}-h{_digest(value)}"
+    if exact and text != raw:
+        return f"{text}-h{_digest(value)}"
+    return text
 
 
-def point_name(point):
-    """Return the name of a grid point, e.g. ``"psc_e-500_bg_rate-9000"`` (``"default"`` without a grid)."""
-    return "_".join(f"{name}-{_value_text(value)}" for name, value in point.items()) or "default"
+def point_name(point, exact=False):
+    """Return the name of a grid point, e.g. ``"psc_e-500_bg_rate-9000"`` (``"default"`` without a grid).
+
+    A name longer than `MAX_POINT_NAME` becomes ``point-h<digest>``; see `point_names` for names that
+    must differ.
+    """
+    name = "_".join(f"{key}-{_value_text(value, exact)}" for key, value in point.items()) or "default"
+    return name if len(name) <= MAX_POINT_NAME else f"point-h{_digest(point)}"
 
 
-def member_folder(point, seed):
-    """Return a member's folder name: its grid point and seed, e.g. ``"psc_e-500_seed-3"``."""
-    return f"{point_name(point)}_seed-{seed}" if point else f"seed-{seed}"
+def point_names(points):
+    """Return one distinct name per grid point: `point_name`, with digests where two would coincide.
+
+    Raises
+    ------
+    ConfigurationError
+        If two points still share a name (values that differ only in ways a file name cannot show).
+    """
+    names = [point_name(point) for point in points]
+    counts = Counter(names)
+    names = [point_name(point, exact=True) if counts[name] > 1 else name for point, name in zip(points, names)]
+    counts = Counter(names)
+    clash = next((name for name in names if counts[name] > 1), None)
+    if clash is not None:
+        raise ConfigurationError(f"two grid points would share the folder {clash!r}; give values that differ more")
+    return names
+
+
+def member_folder(point, seed, name=None):
+    """Return a member's folder name: its grid point (`name`, default `point_name`) and seed, e.g. ``"psc_e-500_seed-3"``."""
+    return f"{name or point_name(point)}_seed-{seed}" if point else f"seed-{seed}"
 
 
 def plan_path(folder):
@@ -408,13 +527,45 @@ def write_plan(plan, folder):
 
 
 def read_plan_definition(folder):
-    """Return the definition stored in an ensemble folder's plan file (see `Plan.definition`)."""
+    """Return the definition stored in an ensemble folder's plan file (see `Plan.definition`).
+
+    The file is read with bounds (at most `MAX_PLAN_BYTES`, JSON nested a few levels) and its definition
+    must have the types a plan has; a damaged or edited plan is refused with one line.
+    """
     path = plan_path(folder)
     try:
-        content = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigurationError(f"cannot read the ensemble plan {path} ({exc}); is {folder} an ensemble folder?")
-    return {key: content.get(key) for key in ("format", "subcommand", "seeds", "grid", "options")}
+        content = parse_json_file(read_file(path, MAX_PLAN_BYTES, follow_symlinks=True), str(path))
+    except (OSError, ConfigurationError) as exc:
+        reason = exc.reason if isinstance(exc, UnreadableFile) else getattr(exc, "strerror", None) or exc
+        raise ConfigurationError(
+            f"cannot read the ensemble plan {path} ({reason}); is {folder} an ensemble folder?"
+        ) from None
+    definition = (
+        {key: content.get(key) for key in ("format", "subcommand", "seeds", "grid", "options")}
+        if isinstance(content, dict)
+        else None
+    )
+
+    def damaged(what):
+        return ConfigurationError(
+            f"the ensemble plan {path} is damaged or was edited: {what}; rerun the ensemble into a new folder"
+        )
+
+    if definition is None:
+        raise damaged("it is not a plan")
+    if definition["format"] != PLAN_FORMAT:
+        raise ConfigurationError(f"{path} has format {definition['format']}, this version reads {PLAN_FORMAT}")
+    if not isinstance(definition["subcommand"], str):
+        raise damaged("'subcommand' is not a sub-command's name")
+    if not isinstance(definition["seeds"], list):
+        raise damaged("'seeds' is not a list of seeds")
+    grid = definition["grid"]
+    if not isinstance(grid, dict) or not all(isinstance(v, list) for v in grid.values()):
+        raise damaged("'grid' is not a table of parameter values")
+    options = definition["options"]
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        raise damaged("'options' is not a list of run options")
+    return definition
 
 
 def load_plan(folder, commands=None):
@@ -445,5 +596,5 @@ def load_plan(folder, commands=None):
         )
     arguments = (definition["subcommand"], definition["seeds"], definition["grid"], definition["options"])
     if commands is not None:
-        return make_plan(*arguments, commands=commands)
+        return make_plan(*arguments, commands=commands, read_files=False)
     return _with_members(_definition(*arguments))

@@ -12,6 +12,7 @@ terminal reaches them only through this forwarding, exactly once.
 """
 
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -62,6 +63,41 @@ def member_state(folder):
     return run_state(folder)
 
 
+def check_launch_command(python=None, launcher=None):
+    """Refuse a `python` or `launcher` (see `member_command`) that cannot start a member; return the prefix.
+
+    Checked once, before any member starts: a launcher must split like a shell command and name a program
+    on ``PATH``; a Python must be an executable file (or a program on ``PATH``).
+
+    Returns
+    -------
+    list of str
+        The launcher's words.
+
+    Raises
+    ------
+    ConfigurationError
+    """
+    if isinstance(launcher, str):
+        try:
+            prefix = shlex.split(launcher)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"cannot read --launcher {launcher!r} ({exc}); write it as in a shell, e.g. 'srun -n 4'"
+            ) from None
+    else:
+        prefix = [str(word) for word in launcher or ()]
+    if prefix and shutil.which(prefix[0]) is None:
+        raise ConfigurationError(
+            f"--launcher {prefix[0]!r} is not a program on PATH; give e.g. 'srun -n 4' or 'mpirun -n 2'"
+        )
+    if python is not None and shutil.which(str(python)) is None:
+        raise ConfigurationError(
+            f"--python {python!r} is not an executable program; give the path of a Python, e.g. .venv-mpi/bin/python"
+        )
+    return prefix
+
+
 def member_command(plan, member, folder, python=None, launcher=None):
     """Return the command (list of str) that runs `member` of `plan` into ``folder/<member folder>``.
 
@@ -72,7 +108,7 @@ def member_command(plan, member, folder, python=None, launcher=None):
     launcher : str or list of str, optional
         Prefix such as ``"srun -n 4"`` or ``"mpirun -n 2"`` for members that are MPI runs themselves.
     """
-    prefix = shlex.split(launcher) if isinstance(launcher, str) else list(launcher or [])
+    prefix = check_launch_command(python, launcher)
     target = Path(folder) / member.folder
     return prefix + [python or sys.executable, "-m", "structural_plasticity"] + plan.member_argv(member, target)
 
@@ -130,17 +166,24 @@ def run_member(plan, member, folder, python=None, launcher=None, env=None, membe
     if members.stopped:
         return MemberOutcome(member, "not started")
     created = not target.exists()
-    target.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    with open(target / STDOUT_LOG, "w") as out, open(target / STDERR_LOG, "w") as err:
-        proc = members.start(
-            member_command(plan, member, folder, python, launcher),
-            stdout=out,
-            stderr=err,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,  # a terminal's Ctrl-C reaches members only through the ensemble, once
-        )
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        out, err = open(target / STDOUT_LOG, "w"), open(target / STDERR_LOG, "w")
+    except OSError as exc:  # a read-only mount, a file in the folder's place: this member fails, not the ensemble
+        return MemberOutcome(member, "failed", None, f"cannot write {target} ({exc.strerror or exc})")
+    with out, err:
+        try:
+            proc = members.start(
+                member_command(plan, member, folder, python, launcher),
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,  # a terminal's Ctrl-C reaches members only through the ensemble, once
+            )
+        except OSError as exc:
+            return MemberOutcome(member, "failed", None, f"cannot start the member ({exc.strerror or exc})")
         if proc is None:  # stopped between the check above and now: leave no trace
             out.close(), err.close()
             for log in (STDOUT_LOG, STDERR_LOG):
@@ -241,6 +284,7 @@ def run_ensemble(plan, folder, jobs=1, python=None, launcher=None, progress=True
     """
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ConfigurationError(f"jobs must be a whole number of at least 1, got {jobs!r}")
+    check_launch_command(python, launcher)
     write_plan(plan, folder)
     started = time.perf_counter()
     members = _Members()
@@ -317,6 +361,7 @@ def run_one(plan, folder, index, python=None, launcher=None, env=None):
         raise ConfigurationError(
             f"member index {index!r} is out of range; this ensemble has members 0 to {len(plan.members) - 1}"
         )
+    check_launch_command(python, launcher)
     write_plan(plan, folder)
     members = _Members()
     restore = _forward_signals(members)

@@ -171,6 +171,7 @@ class PlasticNetwork(Parameterised, Sampling, Running):
         saved = self._network_file
         where = f"the network in {saved.path} does not fit {type(self).__name__}"
         checks.saved_network_fits(saved.layout(), self.structure, where)
+        state.check_restorable(saved, self.dt)  # its delays against this resolution, as delays given by keyword
         if self.save_network_at is not None:
             checks.save_time(self.save_network_at, saved.time_ms, self.t_sim, self.record_interval)
         return saved

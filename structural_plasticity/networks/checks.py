@@ -211,8 +211,10 @@ def network_files(network):
         if value is not None and not isinstance(value, (str, os.PathLike)):
             raise ConfigurationError(f"{name} must be a file path or None, got {value!r}")
         values[name] = os.fspath(value) if isinstance(value, os.PathLike) else value
-    if values["save_network_path"] is not None and os.path.isdir(values["save_network_path"]):
-        raise ConfigurationError(f"save_network_path {values['save_network_path']} is a folder; give a file name")
+    if values["save_network_path"] is not None:
+        check.output_file_path("save_network_path", values["save_network_path"])  # empty, a folder's name, too long
+        if os.path.isdir(values["save_network_path"]):
+            raise ConfigurationError(f"save_network_path {values['save_network_path']} is a folder; give a file name")
     if network.snapshot_every is not None:
         values["snapshot_every"] = check.positive_time("snapshot_every", network.snapshot_every)
         check.multiple_of("snapshot_every", values["snapshot_every"], "record_interval", network.record_interval)
@@ -227,7 +229,11 @@ def save_time(save_network_at, offset, t_sim, record_interval):
     """Raise `ConfigurationError` unless `save_network_at` (ms) is a sample time of a run from `offset` (ms)."""
     end = offset + t_sim
     steps = (save_network_at - offset) / record_interval
-    if not offset < save_network_at <= end + 1e-9 or abs(steps - round(steps)) > 1e-9 * max(1.0, steps):
+    if (
+        not offset < save_network_at <= end + 1e-9
+        or round(steps) < 1
+        or abs(steps - round(steps)) > 1e-9 * max(1.0, steps)
+    ):
         raise ConfigurationError(
             f"save_network_at ({save_network_at:g} ms) must be a sample time of this run: a multiple of "
             f"record_interval ({record_interval:g} ms) after {offset:g} ms and at most {end:g} ms"

@@ -40,6 +40,7 @@ class Parameterised:
         for name in known:
             # Deep copies: a dict changed on one instance must never change the class or another instance.
             value = parameters[name] if name in parameters else getattr(type(self), name)
+            check.nesting(name, value)  # before the copy, which recurses once per level (RecursionError)
             setattr(self, name, copy.deepcopy(value))
 
     @classmethod

@@ -133,8 +133,13 @@ class Running:
         pathlib.Path or None
             The file written (on rank 0), None on the other ranks.
         """
-        written = state.save_network(self, path)
-        self.results.metadata.setdefault("saved_networks", []).append({"path": str(path), "time_ms": self.now_ms()})
+        saved = {"path": str(path), "time_ms": self.now_ms()}
+        try:
+            written = state.save_network(self, path)
+        except state.NetworkSaveError as exc:  # a full disk, say: the results say so too
+            self.results.metadata.setdefault("saved_networks", []).append(dict(saved, failed=str(exc)))
+            raise
+        self.results.metadata.setdefault("saved_networks", []).append(saved)
         return written
 
     @property

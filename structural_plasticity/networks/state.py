@@ -21,22 +21,25 @@ saved time as an offset to every recorded time).
 """
 
 import dataclasses
+import errno
 import hashlib
-import io
 import json
 import math
 import os
 import time
-import zipfile
 from bisect import bisect_left
 from pathlib import Path
 
 import numpy as np
 
+from .. import folder as folders
+from .. import validation as check
 from ..engine import import_nest, local_nodes
 from ..errors import ConfigurationError
+from ..files import NpzError, UnreadableFile
 from ..files import atomic_write as _atomic
 from ..files import jsonable as _jsonable
+from ..files import npz_array, npz_headers, open_npz, open_regular
 from ..provenance import versions
 from ..version import __version__
 from . import checks
@@ -50,6 +53,13 @@ FORMAT_VERSION = 1
 ELEMENT_KEYS = ("z", "z_connected", "growth_rate", "tau_vacant", "eps", "eta", "psi", "continuous")
 
 #: Arrays every file holds besides ``meta`` (see docs/network-state.md), with their kind of dtype.
+#: Arrays a file may hold besides the required ones: the positions (µm) of a network on a sheet.
+OPTIONAL_ARRAYS = {"neuron_x": "f", "neuron_y": "f"}
+
+#: Most synaptic elements of all neurons of a saved network together: NEST's pairing lists every vacant
+#: element (8 bytes each), so 1e8 stays below a GB; Gallinaro & Rotter's full network holds about 2e7.
+MAX_SAVED_ELEMENTS = 1e8
+
 REQUIRED_ARRAYS = {
     "neuron_id": "i",
     "neuron_population": "i",
@@ -185,10 +195,15 @@ def gather_network(network):
     return arrays
 
 
+class NetworkSaveError(ConfigurationError):
+    """A network file could not be written (full disk, no permission, ...); the message names the cause."""
+
+
 def save_network(network, path):
     """Write the state of `network` to the NPZ file `path` (rank 0 writes; every rank must call this).
 
-    The file is written to a temporary name and renamed, so an interrupted save leaves no half file.
+    The file is written to a temporary name and renamed, so an interrupted or failed save leaves no half
+    file and no temporary one.
 
     Parameters
     ----------
@@ -201,36 +216,68 @@ def save_network(network, path):
     -------
     pathlib.Path or None
         The file written (rank 0), None on other ranks.
+
+    Raises
+    ------
+    NetworkSaveError
+        On every rank, if rank 0 could not write the file.
     """
     path = Path(path)
     arrays = gather_network(network)
-    if arrays is None:
-        return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _atomic(path, "wb") as fh:
-        np.savez(fh, **arrays)
-    return path
+    problem = None
+    if arrays is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with _atomic(path, "wb") as fh:
+                np.savez(fh, **arrays)
+        except OSError as exc:
+            cause = exc.strerror or str(exc)
+            advice = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else "check the path"
+            problem = f"cannot write network file {path} ({cause}); {advice} or save it elsewhere with --save-network"
+    problem = network.comm.bcast(problem)  # every rank stops alike
+    if problem:
+        raise NetworkSaveError(problem)
+    return path if arrays is not None else None
 
 
-def check_output_file(path, overwrite=False):
-    """Refuse a file `path` that `save_network` could not write, or would overwrite without `overwrite`.
+def check_output_file(path, overwrite=False, output_folder=None):
+    """Refuse a file `path` that `save_network` could not write, or should not: before anything is simulated.
 
-    For the command line (``--save-network``), before anything is simulated.
+    Refused: a path `validation.output_file_path` refuses (empty, a folder's name, too long), an existing
+    folder, an existing file without `overwrite` (or one that is not a regular file), a path without a
+    writable folder to create it in, and a path inside a results folder: the run's own `output_folder`
+    or any folder holding another run's results or locked by a run (their files are those runs' units).
 
     Raises
     ------
     ConfigurationError
     """
-    path = Path(path)
+    text = check.output_file_path("the network file", path)
+    path = Path(text)
     if path.is_dir():
         raise ConfigurationError(f"network file {path} is a folder; give a file name such as {path / 'network.npz'}")
-    if path.exists() and not overwrite:
-        raise ConfigurationError(f"network file {path} exists; choose another name, or pass --overwrite to replace it")
+    if os.path.lexists(path):
+        if not overwrite:
+            raise ConfigurationError(
+                f"network file {path} exists; choose another name, or pass --overwrite to replace it"
+            )
+        if not (path.is_symlink() or path.is_file()):
+            raise ConfigurationError(f"network file {path} is not a regular file; choose another name")
     parent = path.parent if str(path.parent) else Path(".")
     existing = next((p for p in (parent, *parent.parents) if p.exists()), Path("."))
     if not existing.is_dir() or not os.access(existing, os.W_OK):
         raise ConfigurationError(
             f"cannot write network file {path} (no writable folder {existing}); choose another path"
+        )
+    where = parent.resolve()
+    if output_folder is not None and where == Path(output_folder).resolve():
+        raise ConfigurationError(
+            f"network file {path} is inside this run's output folder {output_folder}, whose files are the run's "
+            "results: save the network next to it or elsewhere"
+        )
+    if parent.is_dir() and (folders.holds_results(parent) or folders.locked_by_a_writer(parent)):
+        raise ConfigurationError(
+            f"network file {path} is inside {parent}, the results folder of another run; save the network elsewhere"
         )
 
 
@@ -463,7 +510,28 @@ class NetworkFile:
 
 
 def load_network(path):
-    """Read and check a network file written by `save_network`.
+    """Read and check a network file written by `save_network`: the one reader of network files.
+
+    Nothing is trusted for having the right checksum (anyone can recompute it): what the file declares is
+    checked against the limits a value given by keyword must pass, in an order that loads nothing the
+    checks have not allowed:
+
+    1. the file: a regular file (not a FIFO or device) of at most the memory this process may use;
+    2. the archive's members, from their headers alone (`files.npz_headers`): numpy arrays, no objects,
+       each member exactly as large as its header says;
+    3. the metadata (a bounded text, JSON nested a few levels): populations with sizes, models, elements
+       and parameters within the limits of `validation`, synapse models that name the file's plastic
+       synapses and static pathways, the input, a saved time within NEST's clock;
+    4. every array's header against the declared network: the arrays of the format and no others, their
+       dtypes, a row per neuron (``(neurons, elements)`` for elements), one length for all synapse arrays,
+       at most one input per neuron, and the memory the network would need (neurons and synapses);
+    5. only then the arrays' data, their checksum, and their values: ids, population indices, finite
+       numbers within ``±1e100``, Ca not negative, positive delays, synapses between neurons of the file,
+       synaptic elements within `validation.MAX_ELEMENTS_PER_UPDATE`, connected elements that match the
+       synapses.
+
+    What depends on the network restoring the file (its structure, the resolution the delays must fit) is
+    checked by `check_restorable` and `checks.saved_network_fits`.
 
     Parameters
     ----------
@@ -477,36 +545,68 @@ def load_network(path):
     ------
     ConfigurationError
         One line naming the problem: missing, unreadable or truncated file, another format or version,
-        arrays that do not fit together, or contents that do not match their checksum.
+        arrays that do not fit the declared network or together, values beyond the limits, or contents that
+        do not match their checksum.
     """
     path = Path(path)
     hint = "give a file written by save_network (--save-network)"
-    if not path.is_file():
-        raise ConfigurationError(f"network file {path} does not exist; {hint}")
     try:
-        raw = path.read_bytes()
-        with np.load(io.BytesIO(raw), allow_pickle=False) as data:
-            files = list(data.files)
-            if "meta" not in files:
-                raise ConfigurationError(f"{path} is not a network file of structural_plasticity (no 'meta'); {hint}")
-            arrays = {name: data[name] for name in files}
-    except ConfigurationError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigurationError(f"{path} is not a readable network file ({message}); {hint}") from exc
-    meta = _read_meta(path, arrays.pop("meta"), hint)
+        fd = open_regular(path, follow_symlinks=True)
+    except FileNotFoundError:
+        raise ConfigurationError(f"network file {path} does not exist; {hint}") from None
+    except UnreadableFile as exc:
+        raise ConfigurationError(f"network file {path} {exc.reason}; {hint}") from None
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read network file {path} ({exc.strerror or exc}); {hint}") from None
+    with os.fdopen(fd, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        budget = check.memory_budget()
+        if budget is not None and size > budget:
+            raise ConfigurationError(
+                f"network file {path} has {size / 1e9:.3g} GB, more than the {budget / 1e9:.3g} GB this process may "
+                f"use, so it cannot be restored here; {hint}"
+            )
+        try:
+            archive = open_npz(fh, str(path))
+            with archive:
+                headers = npz_headers(archive, str(path))
+                if "meta" not in headers:
+                    raise ConfigurationError(
+                        f"{path} is not a network file of structural_plasticity (no 'meta'); {hint}"
+                    )
+                text = headers["meta"]
+                if text.dtype.kind != "U" or text.shape != () or text.nbytes > MAX_META_BYTES:
+                    raise ConfigurationError(
+                        f"{path} is not a network file of structural_plasticity ('meta' is not text); {hint}"
+                    )
+                meta = _read_meta(path, str(npz_array(archive, text, str(path))), hint)
+                _check_headers(path, meta, headers)
+                arrays = {
+                    name: npz_array(archive, header, str(path)) for name, header in headers.items() if name != "meta"
+                }
+        except NpzError as exc:
+            raise ConfigurationError(f"{path} is not a readable network file ({exc.problem}); {hint}") from None
+        except MemoryError:
+            raise ConfigurationError(
+                f"network file {path} does not fit in the memory this process may use; {hint}"
+            ) from None
     _check_arrays(path, meta, arrays)
     return NetworkFile(path, meta, arrays)
 
 
-def _read_meta(path, meta, hint):
-    if meta.dtype.kind != "U" or meta.shape != ():
-        raise ConfigurationError(f"{path} is not a network file of structural_plasticity ('meta' is not text); {hint}")
-    try:
-        meta = json.loads(str(meta))
-    except json.JSONDecodeError as exc:
-        raise ConfigurationError(f"{path} has damaged metadata ({exc}); {hint}") from exc
+#: Longest text of a network file's metadata (bytes): the parameters of any configuration fit many times.
+MAX_META_BYTES = 16 << 20
+#: Longest growth-curve name stored per element (characters; NEST's names have at most 8).
+MAX_CURVE_CHARS = 64
+
+
+def _damaged(path, what):
+    return ConfigurationError(f"{path} is damaged or was edited: {what}; save the network again")
+
+
+def _read_meta(path, text, hint):
+    """Parse and check the metadata of a network file (see `load_network`, step 3); return it."""
+    meta = check.parse_json_file(text, f"the metadata of {path}")
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         found = meta.get("format") if isinstance(meta, dict) else None
         raise ConfigurationError(f"{path} is not a network file of structural_plasticity (format {found!r}); {hint}")
@@ -519,70 +619,222 @@ def _read_meta(path, meta, hint):
     missing = [key for key in (*needed, "time_ms", "sha256") if key not in meta]
     if missing:
         raise ConfigurationError(f"{path} has incomplete metadata (missing {', '.join(missing)}); {hint}")
+
+    def bad(what):
+        return _damaged(path, what)
+
+    def names(key, items):
+        if (
+            not isinstance(items, list)
+            or not all(isinstance(x, str) and x for x in items)
+            or len(set(items)) != len(items)
+        ):
+            raise bad(f"{key!r} is not a list of distinct names")
+        return items
+
+    elements = names("element_names", meta["element_names"])
+    names("neuron_params", meta["neuron_params"])
+    models = names("synapse_models", meta["synapse_models"])
+    populations = meta["populations"]
+    if not isinstance(populations, list) or not populations:
+        raise bad("'populations' is not a list of populations")
+    for pop in populations:
+        if not isinstance(pop, dict) or not isinstance(pop.get("name"), str) or not pop.get("name"):
+            raise bad("a population has no name")
+        name = pop["name"]
+        try:
+            check.count(f"the size of population {name!r}", pop.get("size"))
+        except ConfigurationError as exc:
+            raise bad(str(exc)) from None
+        if not isinstance(pop.get("model"), str) or not isinstance(pop.get("params", {}), dict):
+            raise bad(f"population {name!r} has no neuron model or parameters")
+        if not isinstance(pop.get("elements"), list) or not set(pop["elements"]) <= set(elements):
+            raise bad(f"population {name!r} has elements the file does not list")
+        check.parameter_values({f"the neuron parameters of population {name!r} in {path}": pop.get("params", {})}, {})
+    if len({pop["name"] for pop in populations}) != len(populations):
+        raise bad("two populations have the same name")
+    plastic, static = meta["plastic_synapses"], meta["static_pathways"]
+    if not isinstance(plastic, dict) or not isinstance(static, list) or not all(isinstance(p, dict) for p in static):
+        raise bad("'plastic_synapses' or 'static_pathways' is not what the format holds")
+    population_names = {pop["name"] for pop in populations}
+    for model, syn in plastic.items():
+        if (
+            not isinstance(syn, dict)
+            or syn.get("pre_element") not in elements
+            or syn.get("post_element") not in elements
+        ):
+            raise bad(f"plastic synapse {model!r} binds elements the file does not list")
+        if not isinstance(syn.get("base_model"), str):
+            raise bad(f"plastic synapse {model!r} names no NEST synapse model")
+        _number(path, f"the weight of {model!r}", syn.get("weight"))
+        _time(path, f"the delay of {model!r}", syn.get("delay"))
+    for pathway in static:
+        if pathway.get("source") not in population_names or pathway.get("target") not in population_names:
+            raise bad(f"static pathway {pathway.get('name')!r} connects populations the file does not list")
+        if not isinstance(pathway.get("name"), str) or not isinstance(pathway.get("base_model"), str):
+            raise bad("a static pathway has no name or NEST synapse model")
+    declared = [*plastic, *(pathway["name"] for pathway in static)]
+    if sorted(models) != sorted(declared):
+        raise bad(f"its synapse models {models} are not its plastic synapses and static pathways {declared} (renamed?)")
+    spec = meta.get("input")
+    if spec is not None:
+        if not isinstance(spec, dict):
+            raise bad("'input' is not the input of a network")
+        rate = _number(path, "the input rate", spec.get("rate"))
+        if rate < 0:
+            raise bad("the input rate is negative")
+        check.input_rate(f"the input rate in {path}", rate)
+        _number(path, "the input weight", spec.get("weight"))
+        _time(path, "the input delay", spec.get("delay"))
+    time_ms = meta["time_ms"]
+    if isinstance(time_ms, bool) or not isinstance(time_ms, (int, float)) or not 0 <= time_ms <= check.MAX_TIME_MS:
+        raise bad(
+            f"its saved time {time_ms!r} is not a time from 0 to the end of NEST's clock ({check.MAX_TIME_MS:.4g} ms)"
+        )
+    if not isinstance(meta["sha256"], str) or len(meta["sha256"]) != 64:
+        raise bad("its checksum is not a SHA-256")
+    if not isinstance(meta.get("parameters", {}), dict):
+        raise bad("'parameters' is not a table of parameters")
+    n = sum(int(pop["size"]) for pop in populations)
+    check.network_memory(n)
     return meta
 
 
-def _check_arrays(path, meta, arrays):
-    """Raise `ConfigurationError` unless the arrays are complete, consistent and match their checksum."""
+def _number(path, what, value):
+    """Return `value` if it is a finite number within `validation.MAX_MAGNITUDE`, else refuse the file."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= check.MAX_MAGNITUDE:
+        raise _damaged(path, f"{what} is {value!r}, not a finite number within ±{check.MAX_MAGNITUDE:g}")
+    return float(value)
+
+
+def _time(path, what, value):
+    value = _number(path, what, value)
+    if not 0 < value <= check.MAX_TIME_MS:
+        raise _damaged(path, f"{what} is {value!r} ms, not a positive time within NEST's clock")
+    return value
+
+
+def _check_headers(path, meta, headers):
+    """Refuse arrays whose headers do not fit the declared network (see `load_network`, step 4)."""
 
     def bad(what):
-        return ConfigurationError(f"{path} is damaged or was edited: {what}; save the network again")
+        return _damaged(path, what)
 
     required = dict(REQUIRED_ARRAYS)
     required.update({f"neuron_param_{key}": "f" for key in meta["neuron_params"]})
+    present = [name for name in OPTIONAL_ARRAYS if name in headers]
+    if present and len(present) != len(OPTIONAL_ARRAYS):
+        raise bad("it has one of the position arrays neuron_x and neuron_y without the other")
+    required.update({name: OPTIONAL_ARRAYS[name] for name in present})
+    extra = sorted(set(headers) - set(required) - {"meta"})
+    if extra:
+        raise bad(f"it holds arrays the format does not have ({', '.join(extra[:5])})")
     for name, kind in required.items():
-        if name not in arrays:
+        if name not in headers:
             raise bad(f"array {name!r} is missing")
-        if arrays[name].dtype.kind not in (kind, "u" if kind == "i" else kind):
-            raise bad(f"array {name!r} has dtype {arrays[name].dtype}")
+        dtype = headers[name].dtype
+        kinds = (kind, "u") if kind == "i" else (kind,)
+        longest = 4 * MAX_CURVE_CHARS if kind == "U" else 8
+        if dtype.kind not in kinds or dtype.itemsize > longest or dtype.byteorder == ">" or dtype.fields:
+            raise bad(f"array {name!r} has dtype {dtype}")
+    n = sum(int(pop["size"]) for pop in meta["populations"])
+    n_elements = len(meta["element_names"])
+    synapses = headers["synapse_source"].shape
+    inputs = headers["input_target"].shape
+    if len(synapses) != 1:
+        raise bad(f"array 'synapse_source' has shape {synapses}, expected one dimension")
+    if len(inputs) != 1 or inputs[0] > n:
+        raise bad(f"array 'input_target' has shape {inputs}, expected at most one input per neuron ({n})")
+    expected = {name: (n,) for name in required if name.startswith("neuron_")}
+    expected.update({name: (n, n_elements) for name in required if name.startswith("element_")})
+    expected.update({name: synapses for name in required if name.startswith("synapse_")})
+    expected.update({name: inputs for name in required if name.startswith("input_")})
+    for name, shape in expected.items():
+        if headers[name].shape != shape:
+            raise bad(f"array {name!r} has shape {headers[name].shape}, expected {shape}")
+    check.network_memory(n, n_synapses=synapses[0])
+
+
+def _check_arrays(path, meta, arrays):
+    """Raise `ConfigurationError` unless the arrays match their checksum and hold values within the limits."""
+
+    def bad(what):
+        return _damaged(path, what)
+
     if _digest(arrays) != meta["sha256"]:
         raise bad("its arrays do not match the checksum in its metadata")
     ids = arrays["neuron_id"]
-    n, n_elements = len(ids), len(meta["element_names"])
+    n, n_populations = len(ids), len(meta["populations"])
     sizes = [int(p["size"]) for p in meta["populations"]]
-    if n != sum(sizes) or np.any(np.diff(ids) <= 0):
-        raise bad("neuron ids are not sorted, unique and as many as the populations' sizes")
-    if ("neuron_x" in arrays) != ("neuron_y" in arrays):
-        raise bad("it has one of the position arrays neuron_x and neuron_y without the other")
-    positioned = [name for name in ("neuron_x", "neuron_y") if name in arrays]
-    for name in positioned:
-        if arrays[name].dtype.kind != "f" or np.any(np.isinf(arrays[name])):
-            raise bad(f"array {name!r} is not a float array of finite positions (NaN for neurons without one)")
-    for name in (
-        "neuron_population",
-        "neuron_Ca",
-        "neuron_V_m",
-        *positioned,
-        *(f"neuron_param_{k}" for k in meta["neuron_params"]),
-    ):
-        if arrays[name].shape != (n,):
-            raise bad(f"array {name!r} has shape {arrays[name].shape}, expected ({n},)")
-    for name in (*(f"element_{key}" for key in ELEMENT_KEYS), "element_growth_curve"):
-        if arrays[name].shape != (n, n_elements):
-            raise bad(f"array {name!r} has shape {arrays[name].shape}, expected ({n}, {n_elements})")
-    counts = np.bincount(arrays["neuron_population"], minlength=len(sizes)) if n else np.zeros(len(sizes))
-    if len(counts) != len(sizes) or list(counts) != sizes:
+    if n and (ids[0] < 1 or np.any(np.diff(ids) <= 0)):
+        raise bad("neuron ids are not positive, sorted and unique")
+    population = arrays["neuron_population"]
+    if n and (population.min() < 0 or population.max() >= n_populations):
+        raise bad("a neuron names a population the file does not list")
+    if list(np.bincount(population, minlength=n_populations)) != sizes:
         raise bad("neurons per population do not match the populations' sizes")
     m = len(arrays["synapse_source"])
-    for name in ("synapse_target", "synapse_model", "synapse_weight", "synapse_delay"):
-        if arrays[name].shape != (m,):
-            raise bad(f"array {name!r} has shape {arrays[name].shape}, expected ({m},)")
     if m and (arrays["synapse_model"].min() < 0 or arrays["synapse_model"].max() >= len(meta["synapse_models"])):
         raise bad("a synapse names a synapse model the file does not list")
     if m and not (np.isin(arrays["synapse_source"], ids).all() and np.isin(arrays["synapse_target"], ids).all()):
         raise bad("a synapse connects a neuron the file does not hold")
-    finite = ("neuron_Ca", "neuron_V_m", "synapse_weight", "synapse_delay", "input_weight", "input_delay")
-    for name in finite:
+    if len(arrays["input_target"]) and not np.isin(arrays["input_target"], ids).all():
+        raise bad("an input connection targets a neuron the file does not hold")
+    for name in ("neuron_Ca", "neuron_V_m", "synapse_weight", "synapse_delay", "input_weight", "input_delay"):
         if not np.all(np.isfinite(arrays[name])):
             raise bad(f"array {name!r} holds NaN or infinite values")  # NEST crashes on them
-    if np.any(arrays["synapse_delay"] <= 0) or np.any(arrays["input_delay"] <= 0):
-        raise bad("a delay is not positive")
-    z = arrays["element_z"]
-    has = arrays["element_growth_curve"] != ""
-    if np.any(~np.isfinite(z[has])) or np.any(z[has] < 0):
-        raise bad("a number of synaptic elements z is negative, NaN or infinite")
+        if np.any(np.abs(arrays[name]) > check.MAX_MAGNITUDE):
+            raise bad(f"array {name!r} holds values beyond ±{check.MAX_MAGNITUDE:g}")
+    if np.any(arrays["neuron_Ca"] < 0):
+        raise bad("a neuron's Ca is negative")
+    for name in OPTIONAL_ARRAYS:  # positions: finite, or NaN for a neuron without one
+        if name in arrays and np.any(np.abs(arrays[name][~np.isnan(arrays[name])]) > check.MAX_MAGNITUDE):
+            raise bad(f"array {name!r} holds infinite positions or positions beyond ±{check.MAX_MAGNITUDE:g} µm")
+    for name in ("synapse_delay", "input_delay"):
+        if np.any(arrays[name] <= 0) or np.any(arrays[name] > check.MAX_TIME_MS):
+            raise bad("a delay is not positive")
+    for key in meta["neuron_params"]:
+        values = arrays[f"neuron_param_{key}"]
+        if np.any(np.abs(values[~np.isnan(values)]) > check.MAX_MAGNITUDE):
+            raise bad(f"neuron parameter {key!r} holds infinite values or values beyond ±{check.MAX_MAGNITUDE:g}")
+    curves = arrays["element_growth_curve"]
+    if not np.isin(curves, ["", *checks.GROWTH_CURVES]).all():
+        raise bad(f"a growth curve is not one of {', '.join(checks.GROWTH_CURVES)}")
+    has = curves != ""
+    z = arrays["element_z"][has]
+    # A grown neuron may bind as many elements as it has partners (Gallinaro & Rotter's full network: about
+    # 1000 per neuron); beyond that, and beyond MAX_SAVED_ELEMENTS in all, NEST's pairing runs out of memory.
+    most = max(check.MAX_ELEMENTS_PER_UPDATE, n)
+    if np.any(~np.isfinite(z)) or np.any(z < 0) or np.any(z > most):
+        raise bad(f"a number of synaptic elements z is negative, NaN, infinite or above {most} (the neurons' number)")
+    if z.sum() > MAX_SAVED_ELEMENTS:
+        raise bad(f"its neurons hold {z.sum():.3g} synaptic elements in all, more than {MAX_SAVED_ELEMENTS:g}")
+    for key in ELEMENT_KEYS:
+        values = arrays[f"element_{key}"][has]
+        if np.any(np.abs(values[~np.isnan(values)]) > check.MAX_MAGNITUDE):
+            raise bad(f"element value {key!r} holds infinite values or values beyond ±{check.MAX_MAGNITUDE:g}")
     if not np.array_equal(_connected_elements(meta, arrays, n), np.where(has, arrays["element_z_connected"], 0)):
         raise bad("the connected elements z_connected do not match the synapses")
+
+
+def check_restorable(saved, dt):
+    """Raise `ConfigurationError` unless the delays of `saved` fit a network of resolution `dt` (ms).
+
+    The same limits as for delays given by keyword (`validation.delay`): at least one step of `dt`, at
+    most `validation.MAX_DELAY_STEPS` steps. A network grown at a finer resolution cannot be restored at
+    a coarser one (NEST refuses delays below a step).
+    """
+    grown_at = saved.meta.get("parameters", {}).get("dt")
+    again = ""
+    if isinstance(grown_at, (int, float)) and not isinstance(grown_at, bool) and grown_at != dt:
+        again = f" (it was grown at dt {grown_at:g} ms: restore it with --dt {grown_at:g})"
+    for what in ("synapse_delay", "input_delay"):
+        values = saved.arrays[what]
+        for value in (float(values.min()), float(values.max())) if len(values) else ():
+            try:
+                check.delay(f"a {what.replace('_', ' ')} of the network in {saved.path}", value, dt)
+            except ConfigurationError as exc:
+                raise ConfigurationError(f"{exc}{again}") from None
 
 
 def _connected_elements(meta, arrays, n):
