@@ -44,6 +44,7 @@ def test_the_registry_names_every_file_a_results_folder_holds(tmp_path):
     """A run's folder holds only names of the registry (data, manifest, figures), and the folder knows them all."""
     results = Results({"time": [1.0, 2.0], "mean_ca_e": [0.1, 0.2]}, {"completed": True}, arrays={"a": [1, 2]})
     results.attachments[files.CONNECTIVITY_NPZ] = lambda: {"time": np.zeros(1)}
+    results.attachments[files.RECORDING_NPZ] = lambda: {"time_s": np.zeros(1)}
     with folders.ResultsFolder(tmp_path / "r", overwrite=True) as folder:
         folder.save_results(results, extra_files={files.SIGNATURE_TXT: "table"})
         folder.add_files(lambda unit: (unit / f"{files.MAIN_FIGURE}.png").write_bytes(b"png"))

@@ -15,10 +15,7 @@ from ..state import check_output_file
 from ..version import __version__
 from .execution import OutputSettings, execute
 from .options import add_options, add_output_options, add_set_option, class_defaults, parameters_from
-from .parser import PROG, Parser
-
-#: Width of the description paragraphs in --help.
-HELP_WIDTH = 100
+from .parser import HELP_WIDTH, PROG, Parser
 
 
 @dataclass

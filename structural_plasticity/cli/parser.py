@@ -6,10 +6,13 @@ run or an ensemble stopped by a signal exits as a shell reports the signal (`EXI
 """
 
 import argparse
+from functools import partial
 
 from ..interrupts import EXIT_STATUS
 
 PROG = "python -m structural_plasticity"
+#: Width at which every ``--help`` wraps (descriptions, options and epilogs alike), whatever the terminal.
+HELP_WIDTH = 100
 #: Exit status of a usage error or of any other `ConfigurationError` (bad input, unusable folder, no NEST).
 EXIT_USER_ERROR = 2
 #: Exit status when the work itself failed (e.g. a member of an ensemble).
@@ -32,7 +35,8 @@ class Parser(argparse.ArgumentParser):
     """
 
     def __init__(self, *args, refused=None, **kwargs):
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        formatter = kwargs.get("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs["formatter_class"] = partial(formatter, width=HELP_WIDTH, max_help_position=32)
         super().__init__(*args, **kwargs)
         self.refused = dict(refused or {})
 
