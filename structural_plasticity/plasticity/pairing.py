@@ -10,7 +10,6 @@ vacant post element by a kernel of the distance, the rule of NEST PR #3369 (open
 Sinha et al. (2021), made near-linear in cost; its probability model is in its docstring.
 """
 
-
 import numpy as np
 from scipy.spatial import cKDTree
 
