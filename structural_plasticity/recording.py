@@ -213,7 +213,12 @@ class NeuronRecordings:
     recordings = ()
     record_neurons = None  # neurons recorded per population: a random sample of this many (numpy, rng_seed); None: all
 
-    neuron_recording = None
+    _neuron_recording = None
+
+    @property
+    def neuron_recording(self):
+        """NeuronRecording or None: what is being recorded of single neurons (None without ``recordings``)."""
+        return self._neuron_recording
 
     def check_recordings(self, structure):
         """Check `recordings` and `record_neurons` against the populations of `structure`; raise `ConfigurationError`."""
@@ -260,11 +265,11 @@ class NeuronRecordings:
     def start_recording(self):
         """Start the recorder (`Sampling.start_recording`), then the recordings of single neurons, if any."""
         super().start_recording()
-        self.neuron_recording = None
+        self._neuron_recording = None
         if not self.recordings:
             return
         chosen = self.recorded_neurons()
-        self.neuron_recording = NeuronRecording(
+        self._neuron_recording = NeuronRecording(
             self.recordings,
             chosen,
             {name: len(nodes) for name, nodes in self.nodes.items()},

@@ -249,6 +249,10 @@ def test_importing_the_command_line_imports_neither_nest_nor_pyplot():
     assert "structural_plasticity.cli" in modules and "structural_plasticity.cli.experiments" in modules
     assert not {m for m in modules if m == "nest" or m.startswith("nest.")}
     assert "matplotlib.pyplot" not in modules and "matplotlib" not in modules
+    # Nor the optional exports' packages, nor scipy.stats (seconds to import; only a merge needs it).
+    assert "structural_plasticity.cli.export" in modules
+    for heavy in ("pynwb", "neo", "nixio", "h5py", "scipy.stats"):
+        assert heavy not in modules, heavy
 
 
 def test_checkpoint_saves_only_after_its_interval(tmp_path):
