@@ -43,7 +43,17 @@ def _help(command):
 
 
 def test_subcommands_are_callables_with_a_summary():
-    assert set(SUBCOMMANDS) == {"run", "plot", "compare", "lesion", "stimulate", "assembly", "ensemble", "merge"}
+    assert set(SUBCOMMANDS) == {
+        "run",
+        "plot",
+        "compare",
+        "export",
+        "lesion",
+        "stimulate",
+        "assembly",
+        "ensemble",
+        "merge",
+    }
     for name, command in SUBCOMMANDS.items():
         assert callable(command) and not isinstance(command, str), name
         assert command.summary and "\n" not in command.summary, name

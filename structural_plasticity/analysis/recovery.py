@@ -13,6 +13,7 @@ import numpy as np
 
 from .phases import group_sizes, phase_mask
 from .populations import group_population, other_populations, population_letter
+from .saved_state import group_values_at_start
 
 #: Fraction of the target the lesioned group's Ca must be back at, at the end, to count as recovered.
 RECOVERED_FRACTION = 0.8
@@ -81,7 +82,8 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
     results : Results
         Results of a `LesionProtocol` run (phases ``growth`` and ``recovery``, groups ``lesioned`` and
         ``intact``, elements of the lesioned group recorded). A run without a growth phase (started from
-        a saved network) gets NaN for the measures before the lesion.
+        a saved network) takes the measures before the lesion from that network's file
+        (`saved_state.group_values_at_start`), or NaN when the file is no longer where the run found it.
     window_s : float
         Averaging window (s of simulated time).
     fraction : float
@@ -114,7 +116,12 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
     t = results["time"]
     lesion_time = results.metadata["phases"][recovery]["start_s"]
 
+    # Without a growth phase, "before" is the saved network the run started from.
+    start = {} if "growth" in phases else group_values_at_start(results)
+
     def at(series, mask, scale=1.0):
+        if mask is before and not mask.any() and series in start:
+            return start[series] / scale
         return _mean(results[series][mask]) / scale if series in results else float("nan")
 
     def from_others(mask):
