@@ -15,6 +15,7 @@ from .networks import (
     StructralPlasticityExample,
     StructuralPlasticityExample,
 )
+from .recording import Recording, load_recording
 from .results import Results, load_results
 from .version import __version__
 
@@ -24,9 +25,11 @@ __all__ = [
     "ExcitatoryInhibitoryNetwork",
     "NestNotInstalledError",
     "PlasticNetwork",
+    "Recording",
     "Results",
     "StructralPlasticityExample",
     "StructuralPlasticityExample",
+    "load_recording",
     "load_results",
     "__version__",
 ]

@@ -220,6 +220,15 @@ class NeuronRecordings:
         """NeuronRecording or None: what is being recorded of single neurons (None without ``recordings``)."""
         return self._neuron_recording
 
+    def recording(self):
+        """Return what was recorded of single neurons so far as a `Recording` (on MPI rank 0), or None.
+
+        The same as `load_recording` of the saved results, without saving them first (e.g. in a notebook).
+        """
+        if self._neuron_recording is None:
+            return None
+        return Recording.from_arrays(self._neuron_recording.arrays(), "the run's recording")
+
     def check_recordings(self, structure):
         """Check `recordings` and `record_neurons` against the populations of `structure`; raise `ConfigurationError`."""
         what = self.recordings
