@@ -10,10 +10,6 @@ from conftest import cli_env
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-#: Options that make the experiments' examples short: a small network growing 20 times faster.
-SHORT_EXPERIMENT = ["--n-exc", "160", "--n-inh", "40", "--faster", "20"]
-
-
 def run_example(name, *args, cwd):
     return subprocess.run(
         [sys.executable, str(EXAMPLES / name), *args],
@@ -64,20 +60,6 @@ def test_notebook_executes(tmp_path, monkeypatch):
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs)  # the figures were drawn
-
-
-@pytest.mark.parametrize(
-    "name, options, folder",
-    [
-        ("lesion.py", ["--growth", "3", "--recovery", "2"], "lesion"),
-        ("stimulation.py", ["--growth", "2", "--stimulation", "1", "--recovery", "1"], "stimulation"),
-    ],
-)
-def test_experiment_examples_take_short_options(tmp_path, name, options, folder):
-    out = run_example(name, *options, *SHORT_EXPERIMENT, cwd=tmp_path)
-    assert out.returncode == 0, out.stderr
-    assert "What you should see" in out.stdout and "mean over" in out.stdout
-    assert (tmp_path / folder / f"{folder}.png").stat().st_size > 0
 
 
 def test_the_notebook_is_stored_with_the_outputs_of_its_short_run():
