@@ -23,18 +23,11 @@ from structural_plasticity.experiments import StimulationExperiment, phase_value
 
 # === Options ========================================================================================
 parser = argparse.ArgumentParser(description="A stronger stimulus to 10 % of the excitatory neurons after growth.")
-parser.add_argument("--growth", type=float, default=150.0, help="growth before the stimulus in s (default: 150)")
-parser.add_argument("--stimulation", type=float, default=100.0, help="stimulus in s (default: 100)")
-parser.add_argument("--recovery", type=float, default=150.0, help="time after it in s (default: 150)")
 parser.add_argument("--n-exc", type=int, default=800, help="excitatory neurons (default: 800)")
 parser.add_argument("--n-inh", type=int, default=200, help="inhibitory neurons (default: 200)")
-parser.add_argument(
-    "--faster",
-    type=float,
-    default=1.0,
-    help="grow synaptic elements this many times faster (default: 1); makes a short run form synapses within "
-    "seconds, at the price of other dynamics (rate peaks far above the targets)",
-)
+parser.add_argument("--faster", type=float, default=1.0, help="grow elements this many times faster (as in lesion.py)")
+for phase, default in (("growth", 150.0), ("stimulation", 100.0), ("recovery", 150.0)):
+    parser.add_argument(f"--{phase}", type=float, default=default, help=f"{phase} phase in s (default: {default:g})")
 args = parser.parse_args()
 
 

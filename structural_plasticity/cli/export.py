@@ -41,23 +41,27 @@ def build_parser():
     parser.add_argument(
         "--format", required=True, choices=list(FORMATS), help="the format to write (nwb, neo: results folders)"
     )
-    parser.add_argument(
-        "-o", "--output", metavar="PATH", help="where to write (default: into the results folder, or beside the file)"
-    )
-    parser.add_argument("--overwrite", action="store_true", help="replace what PATH holds")
-    parser.add_argument(
-        "--partial", action="store_true", help="export a run that did not complete (interrupted, or a checkpoint)"
-    )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    for flags, options in (
+        (
+            ("-o", "--output"),
+            {"metavar": "PATH", "help": "where to write (default: the results folder, or beside the file)"},
+        ),
+        (("--overwrite",), {"action": "store_true", "help": "replace what PATH holds"}),
+        (
+            ("--partial",),
+            {"action": "store_true", "help": "export a run that did not complete (interrupted, a checkpoint)"},
+        ),
+        (("-q", "--quiet"), {"action": "store_true", "help": "print nothing but errors"}),
+    ):
+        parser.add_argument(*flags, **options)
     return parser
 
 
 def main(argv):
     """Run ``python -m structural_plasticity export SOURCE --format FMT [OPTIONS]``; return the exit status."""
     args = build_parser().parse_args(argv)
-    if launcher_rank() != 0:
-        return 0  # under mpirun every process would write the same files: rank 0 does it
-    paths = export(args.source, args.format, args.output, overwrite=args.overwrite, partial=args.partial)
-    if not args.quiet:
-        print("\n".join(str(p) for p in paths))
+    if launcher_rank() == 0:  # under mpirun every process would write the same files: rank 0 does it
+        written = export(args.source, args.format, args.output, overwrite=args.overwrite, partial=args.partial)
+        if not args.quiet:
+            print(*written, sep="\n")
     return 0
