@@ -29,7 +29,7 @@ array                       dtype, shape       meaning
 ``population_size``         int64 (P)          neurons per population (all, not only those recorded)
 ``t_start_s``               float64 ()         start of the recording (s; later than 0 after a restore)
 ``time_s``                  float64 (T)        sample times (s), the ``time`` series of the results
-``spike_senders``           int64 (S)          sender of each spike (``spikes``)
+``spike_senders``           int32 (S)          sender of each spike (``spikes``; NEST's node ids fit in 31 bits)
 ``spike_times_ms``          float64 (S)        its time (ms, NEST's unit), in time order (``spikes``)
 ``ca``                      float64 (T, N)     Ca of each neuron at each sample (``ca``)
 ``element_names``           str (E)            synaptic elements (``elements``)
@@ -381,7 +381,7 @@ class NeuronRecording:
             senders = np.concatenate([np.asarray(g["spikes"][0], dtype=np.int64) for g in gathered])
             times = np.concatenate([np.asarray(g["spikes"][1], dtype=np.float64) for g in gathered])
             order = np.lexsort((senders, times))
-            self._senders.append(senders[order])
+            self._senders.append(senders[order].astype(np.int32))  # 12 bytes per spike with its float64 time
             self._times.append(times[order])
         if "ca" in self.recorded:
             row = np.full(n, np.nan)
@@ -412,7 +412,7 @@ class NeuronRecording:
             "time_s": np.asarray(self.time_s, dtype=np.float64),
         }
         if "spikes" in self.recorded:
-            arrays["spike_senders"] = np.concatenate(self._senders) if self._senders else np.empty(0, np.int64)
+            arrays["spike_senders"] = np.concatenate(self._senders) if self._senders else np.empty(0, np.int32)
             arrays["spike_times_ms"] = np.concatenate(self._times) if self._times else np.empty(0, np.float64)
         if "ca" in self.recorded:
             arrays["ca"] = np.array(self._ca) if self._ca else np.empty((0, n))

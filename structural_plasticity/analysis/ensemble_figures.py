@@ -7,7 +7,7 @@ pyplot only when it creates a figure and never changes the backend.
 from ..plotting import plot_ca_and_connections, plot_overview
 from .populations import population_label, population_names
 from .quantities import clip_band
-from .style import FEW_MEMBERS, fill_band, legend, new_axes, set_time_axis
+from .style import FEW_MEMBERS, fill_band, legend, new_axes, set_time_axis, shade_phases
 
 
 def plot_bands(merged, ax=None):
@@ -70,6 +70,7 @@ def plot_grid(merged, axes=None):
     fig = axes[0].figure
     colours = [f"C{k % 10}" for k in range(len(merged))]
     for ax, pop in zip(axes, populations):
+        shade_phases(ax, merged[0], label=ax is axes[0])
         for item, colour in zip(merged, colours):
             if f"mean_ca_{pop}" not in item:
                 continue
