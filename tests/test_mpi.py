@@ -659,7 +659,8 @@ def test_recordings_of_single_neurons_are_gathered_from_every_rank(mpi_python, t
         mine = rec.neurons_of(pop)
         assert_allclose(rec.ca[:, mine].mean(axis=1), results[f"mean_ca_{pop}"], rtol=1e-10)
         spikes = np.isin(rec.spike_senders, rec.neuron_id[mine])
-        counts = np.histogram(rec.spike_times_ms[spikes], bins=edges)[0]
+        # A spike at a sample time belongs to the interval that ends there: bins (a, b], not numpy's [a, b).
+        counts = np.bincount(np.searchsorted(edges, rec.spike_times_ms[spikes]) - 1, minlength=len(edges) - 1)
         assert_allclose(counts / size / (np.diff(edges) / 1000.0), results[f"rate_{pop}"], rtol=1e-12)
     den_ex = rec.element_names.index("Den_ex")
     assert_allclose(

@@ -76,7 +76,8 @@ def test_spikes_match_the_rates_and_ca_the_means_of_the_populations(recorded):
     interval_s = np.diff(edges) / 1000.0
     for pop in ("e", "i"):
         mine = np.isin(rec.spike_senders, rec.neuron_id[rec.neurons_of(pop)])
-        counts = np.histogram(rec.spike_times_ms[mine], bins=edges)[0]
+        # A spike at a sample time belongs to the interval that ends there: bins (a, b], not numpy's [a, b).
+        counts = np.bincount(np.searchsorted(edges, rec.spike_times_ms[mine]) - 1, minlength=len(edges) - 1)
         n = rec.populations[pop]
         assert_allclose(counts / n / interval_s, results[f"rate_{pop}"], rtol=1e-12)
         assert_allclose(rec.ca[:, rec.neurons_of(pop)].mean(axis=1), results[f"mean_ca_{pop}"], rtol=1e-10)
