@@ -143,12 +143,12 @@ def signature(results, window_s=10.0):
     lines = [f"mean over {window_s:g} s windows", header]
     for name in rows:
         values = [window_mean(results, name, index, window_s, at) for _, index, at in columns]
-        digits = row_decimals(values)
+        digits = _row_decimals(values)
         lines.append(f"{name:<{width}}" + "".join(f"{value:>18.{digits}f}" for value in values))
     return "\n".join(lines)
 
 
-def row_decimals(values, significant=4):
+def _row_decimals(values, significant=4):
     """Return the decimals that show the largest of `values` with `significant` digits (1 to 4), for a whole row.
 
     One row of a table then reads ``9.30  14.20``, never ``9.3000  14.2``.
