@@ -6,7 +6,7 @@ themselves (locking, writing as one unit, overwriting) are `structural_plasticit
 
 from pathlib import Path
 
-from .analysis.figures import experiment_figure, neuron_figures
+from .analysis.figures import neuron_figures
 from .errors import ConfigurationError
 from .files import FIGURE_FORMATS, MAIN_FIGURE, OVERVIEW_FIGURE, RECORDING_NPZ
 from .folder import Unit
@@ -78,15 +78,4 @@ def save_standard_figures(results, folder, formats, recording=None):
     paths += save_figure(plot_overview(results), folder, OVERVIEW_FIGURE, formats)
     for stem, plot in neuron_figures(recording):
         paths += save_figure(plot(results, recording), folder, stem, formats)
-    return paths
-
-
-def save_run_figures(results, folder, formats, recording=None):
-    """Write every figure of a run: `save_standard_figures` and, for an experiment, its own figure
-    (`analysis.figures.experiment_figure`); return the paths. What ``plot RUN`` draws."""
-    paths = save_standard_figures(results, folder, formats, recording)
-    figure = experiment_figure(results)
-    if figure is not None:
-        stem, plot = figure
-        paths += save_figure(plot(results), folder, stem, formats)
     return paths

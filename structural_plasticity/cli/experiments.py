@@ -25,6 +25,7 @@ from ..folder import Unit
 from ..networks.gallinaro import SIZES
 from ..output import save_figure
 from .command import SimulationCommand
+from .network_file import group_values_at_start
 from .options import (
     HZ,
     RUN_OPTIONS,
@@ -106,7 +107,9 @@ def lesion_signature(results):
     table = phase_signature(results)
     recovery = [p for p in results.metadata.get("phases", []) if p["name"] == "recovery"]
     if recovery and len(results) and results["time"][-1] > recovery[0]["start_s"]:
-        table += "\n\nRecovery of the lesioned group\n" + recovery_table([results], window_s=_window(results))
+        # From a saved network there is no growth phase: "before" is read from the network the run started from.
+        starts = [group_values_at_start(results)]
+        table += "\n\nRecovery of the lesioned group\n" + recovery_table([results], _window(results), starts=starts)
     return table
 
 

@@ -8,10 +8,11 @@ refused with a pointer to ``merge``, which draws an ensemble's figures with band
 
 from pathlib import Path
 
+from ..analysis.figures import experiment_figure
 from ..errors import ConfigurationError
 from ..files import PLAN_JSON, RECORDING_NPZ
 from ..folder import ResultsFolder
-from ..output import save_run_figures
+from ..output import save_figure, save_standard_figures
 from ..parallel import launcher_rank
 from ..recording import load_recording
 from ..results import load_results
@@ -52,7 +53,18 @@ def main(argv):
     # The figures join the results' unit in place, or form a unit of their own in another folder (which must
     # not hold another run's results; figures drawn there before are replaced only with --overwrite).
     with ResultsFolder(target, overwrite=args.overwrite).open_for_figures(args.folder) as folder:
-        paths = folder.add_files(lambda unit: save_run_figures(results, unit, args.formats, recording))
+        paths = folder.add_files(lambda unit: draw(results, recording, unit, args.formats))
     if not args.quiet:
         print("\n".join(str(p) for p in paths))
     return 0
+
+
+def draw(results, recording, unit, formats):
+    """Draw every figure of a run into `unit`: the standard ones (with recordings, raster and single neurons) and an
+    experiment's own (`analysis.figures.experiment_figure`); return the paths."""
+    paths = save_standard_figures(results, unit, formats, recording)
+    figure = experiment_figure(results)
+    if figure is not None:
+        stem, plot = figure
+        paths += save_figure(plot(results), unit, stem, formats)
+    return paths
