@@ -5,9 +5,11 @@ unit (``-o PATH`` writes elsewhere); ``export grown.npz --format edges|sonata`` 
 edge list or as SONATA files. See `structural_plasticity.export`.
 """
 
+import textwrap
+
 from ..export import FORMATS, export
 from ..parallel import launcher_rank
-from .parser import PROG, Parser
+from .parser import HELP_WIDTH, PROG, Parser
 
 SUMMARY = "write saved results as NWB or Neo (NIX), or a saved network as an edge list (CSV) or SONATA"
 
@@ -16,14 +18,15 @@ def build_parser():
     """Return the parser of ``export``."""
     parser = Parser(
         prog=f"{PROG} export",
-        description=(
+        description=textwrap.fill(
             "Write the results of a run in the formats of the field: NWB (spikes as Units, series and each "
             "recorded neuron's Ca and elements as TimeSeries, parameters as metadata) or Neo (a Block with a "
             "SpikeTrain per recorded neuron and AnalogSignals, as a NIX file that Elephant reads); or a grown "
             "network (a file of --save-network, or a results folder's last connectivity snapshot) as an edge "
             "list (CSV) or SONATA (HDF5). Spikes and single neurons are in the results only when the run had "
             "--record. Without -o the file joins the results folder (results.nwb, results.nix, edges.csv, "
-            "sonata_*); beside a network file it is <name>.edges.csv or <name>_sonata/."
+            "sonata_*); beside a network file it is <name>.edges.csv or <name>_sonata/.",
+            HELP_WIDTH,
         ),
         epilog=(
             "optional packages (never needed for a run):\n"
@@ -32,7 +35,8 @@ def build_parser():
             "  sonata  pip install 'structural_plasticity[sonata]'  (h5py)\n"
             "  edges   nothing\n\n"
             "examples:\n"
-            f"  {PROG} --t-sim 20 --record spikes,ca -o short && {PROG} export short --format nwb\n"
+            f"  {PROG} --t-sim 20 --record spikes,ca -o short\n"
+            f"  {PROG} export short --format nwb\n"
             f"  {PROG} export short --format neo -o short.nix\n"
             f"  {PROG} export grown.npz --format edges        # grown.edges.csv"
         ),

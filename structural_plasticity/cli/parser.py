@@ -6,6 +6,7 @@ run or an ensemble stopped by a signal exits as a shell reports the signal (`EXI
 """
 
 import argparse
+import textwrap
 from functools import partial
 
 from ..interrupts import EXIT_STATUS
@@ -37,6 +38,10 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args, refused=None, **kwargs):
         formatter = kwargs.get("formatter_class", argparse.RawDescriptionHelpFormatter)
         kwargs["formatter_class"] = partial(formatter, width=HELP_WIDTH, max_help_position=32)
+        description = kwargs.get("description")
+        if description and max(len(line) for line in description.splitlines()) > HELP_WIDTH:
+            # Kept as written (raw), so its paragraphs are wrapped here, at the width of the options.
+            kwargs["description"] = "\n\n".join(textwrap.fill(p, HELP_WIDTH) for p in description.split("\n\n"))
         super().__init__(*args, **kwargs)
         self.refused = dict(refused or {})
 
