@@ -22,6 +22,7 @@ from .networks import (  # noqa: E402
     StructralPlasticityExample,
     StructuralPlasticityExample,
 )
+from .recording import Recording, load_recording  # noqa: E402
 from .results import Results, load_results  # noqa: E402
 from .version import __version__  # noqa: E402
 
@@ -31,9 +32,11 @@ __all__ = [
     "ExcitatoryInhibitoryNetwork",
     "NestNotInstalledError",
     "PlasticNetwork",
+    "Recording",
     "Results",
     "StructralPlasticityExample",
     "StructuralPlasticityExample",
+    "load_recording",
     "load_results",
     "__version__",
 ]

@@ -10,6 +10,8 @@ file                       what
 ``metadata.json``          parameters and provenance; ``"completed"`` says whether the run ended
 ``arrays.npz``             arrays that are not series (`Results.arrays`, e.g. the assembly's synapses)
 ``connectivity.npz``       snapshots of the plastic synapses (`connectivity`)
+``recording.npz``          spikes, Ca and elements of single neurons, with ``--record`` (`recording`)
+``results.nwb``, ...       exports of the folder (`EXPORT_FILES`, `structural_plasticity.export`)
 ``signature.txt``          an experiment's table (``lesion``, ``stimulate``, ``assembly``)
 ``<stem>.<format>``        figures: a stem of `FIGURE_STEMS` in a format of `FIGURE_FORMATS`
 ``manifest.json``          name, size and SHA-256 of every file above, written last (`folder`)
@@ -57,19 +59,60 @@ POSITIONS_NPZ = "positions.npz"  # neurons' positions on a sheet (networks with 
 MAPS_NPZ = "maps.npz"  # Ca of every neuron at a few times (the focal lesion's maps)
 SIGNATURE_TXT = "signature.txt"
 MANIFEST_JSON = "manifest.json"
+RECORDING_NPZ = "recording.npz"
+
+#: Exports of a results folder into other tools' formats (`structural_plasticity.export`), files of its unit.
+NWB_FILE = "results.nwb"
+NIX_FILE = "results.nix"
+EDGES_CSV = "edges.csv"
+SONATA_NODES = "sonata_nodes.h5"
+SONATA_EDGES = "sonata_edges.h5"
+SONATA_NODE_TYPES = "sonata_node_types.csv"
+SONATA_EDGE_TYPES = "sonata_edge_types.csv"
+SONATA_CONFIG = "sonata_circuit_config.json"
+EXPORT_FILES = (
+    NWB_FILE,
+    NIX_FILE,
+    EDGES_CSV,
+    SONATA_NODES,
+    SONATA_EDGES,
+    SONATA_NODE_TYPES,
+    SONATA_EDGE_TYPES,
+    SONATA_CONFIG,
+)
 
 #: Data files whose presence means a folder holds the results of a run (complete or not).
 DATA_FILES = (RESULTS_NPZ, RESULTS_CSV, METADATA_JSON)
 #: Every fixed file name of a results folder (figures are `FIGURE_STEMS` in `FIGURE_FORMATS`).
-PACKAGE_FILES = (*DATA_FILES, ARRAYS_NPZ, SIGNATURE_TXT, CONNECTIVITY_NPZ, POSITIONS_NPZ, MAPS_NPZ, MANIFEST_JSON)
+PACKAGE_FILES = (
+    *DATA_FILES,
+    ARRAYS_NPZ,
+    SIGNATURE_TXT,
+    CONNECTIVITY_NPZ,
+    POSITIONS_NPZ,
+    MAPS_NPZ,
+    RECORDING_NPZ,
+    MANIFEST_JSON,
+)
 
-#: Figure stems: Ca and connections (NEST's figure) and the overview of every run; an experiment's figure.
+#: Figure stems: Ca and connections (NEST's figure) and the overview of every run; an experiment's figure; the
+#: raster and the figure of single neurons of a run with recordings (``--record``).
 MAIN_FIGURE = "structural_plasticity"
 OVERVIEW_FIGURE = "overview"
 LESION_FIGURE = "lesion"
 STIMULATION_FIGURE = "stimulation"
 ASSEMBLY_FIGURE = "assembly"
-FIGURE_STEMS = (MAIN_FIGURE, OVERVIEW_FIGURE, LESION_FIGURE, STIMULATION_FIGURE, ASSEMBLY_FIGURE)
+RASTER_FIGURE = "raster"
+NEURONS_FIGURE = "neurons"
+FIGURE_STEMS = (
+    MAIN_FIGURE,
+    OVERVIEW_FIGURE,
+    LESION_FIGURE,
+    STIMULATION_FIGURE,
+    ASSEMBLY_FIGURE,
+    RASTER_FIGURE,
+    NEURONS_FIGURE,
+)
 FIGURE_FORMATS = ("png", "eps", "pdf", "svg", "ps")
 
 #: What an ensemble writes beside each member's results.
@@ -94,8 +137,8 @@ GRID_FIGURE = "grid"
 
 
 def package_names():
-    """Return the set of every fixed file name of a results folder, figures in every format included."""
-    return set(PACKAGE_FILES) | {f"{stem}.{fmt}" for stem in FIGURE_STEMS for fmt in FIGURE_FORMATS}
+    """Return the set of every fixed file name of a results folder, exports and figures in every format included."""
+    return set(PACKAGE_FILES) | set(EXPORT_FILES) | {f"{stem}.{fmt}" for stem in FIGURE_STEMS for fmt in FIGURE_FORMATS}
 
 
 # ----------------------------------------------------------------------------------------------------

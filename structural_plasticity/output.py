@@ -6,10 +6,12 @@ themselves (locking, writing as one unit, overwriting) are `structural_plasticit
 
 from pathlib import Path
 
+from .analysis.figures import neuron_figures
 from .errors import ConfigurationError
-from .files import FIGURE_FORMATS, MAIN_FIGURE, OVERVIEW_FIGURE
+from .files import FIGURE_FORMATS, MAIN_FIGURE, OVERVIEW_FIGURE, RECORDING_NPZ
 from .folder import Unit
 from .plotting import plot_ca_and_connections, plot_overview
+from .recording import Recording
 
 
 def parse_formats(text):
@@ -53,8 +55,27 @@ def save_figure(fig, folder, stem, formats):
     return paths
 
 
-def save_standard_figures(results, folder, formats):
-    """Write the main figure (Ca and connections) and the overview figure; return the paths."""
+def recording_of(results):
+    """Return the `Recording` of single neurons that fresh `results` carry (an attachment of a run), or None."""
+    arrays = results.attachments.get(RECORDING_NPZ)
+    return Recording.from_arrays(arrays(), "the run's recording") if arrays is not None else None
+
+
+def save_standard_figures(results, folder, formats, recording=None):
+    """Write the main figure (Ca and connections), the overview and, with recordings, the raster and the figure of
+    single neurons; return the paths.
+
+    Parameters
+    ----------
+    results : Results
+    folder : path or folder.Unit
+    formats : sequence of str
+    recording : Recording, optional
+        The run's recordings of single neurons; default those `results` carry (`recording_of`), if any.
+    """
+    recording = recording if recording is not None else recording_of(results)
     paths = save_figure(plot_ca_and_connections(results), folder, MAIN_FIGURE, formats)
     paths += save_figure(plot_overview(results), folder, OVERVIEW_FIGURE, formats)
+    for stem, plot in neuron_figures(recording):
+        paths += save_figure(plot(results, recording), folder, stem, formats)
     return paths

@@ -43,7 +43,17 @@ def _help(command):
 
 
 def test_subcommands_are_callables_with_a_summary():
-    assert set(SUBCOMMANDS) == {"run", "plot", "compare", "lesion", "stimulate", "assembly", "ensemble", "merge"}
+    assert set(SUBCOMMANDS) == {
+        "run",
+        "plot",
+        "compare",
+        "export",
+        "lesion",
+        "stimulate",
+        "assembly",
+        "ensemble",
+        "merge",
+    }
     for name, command in SUBCOMMANDS.items():
         assert callable(command) and not isinstance(command, str), name
         assert command.summary and "\n" not in command.summary, name
@@ -54,13 +64,10 @@ def test_every_row_appears_in_help_with_its_unit_and_the_class_default(command):
     text = _help(command)
     defaults = class_defaults(command.default_model)
     for row in command.options:
-        if defaults[row.parameter] is None:  # no default (e.g. --from-network): the help shows none
-            expected = f"({row.unit.word})" if row.unit else ""
-            assert (
-                f"{row.flag} " in text
-                and expected in text
-                and f"{row.help}{' ' + expected if expected else ''}" in text
-            )
+        if defaults[row.parameter] in (None, ()):  # no value (e.g. --from-network): the help says what that means
+            shown = f"default: {row.none or 'none'}"
+            expected = f"({row.unit.word}, {shown}" if row.unit else f"({shown}"
+            assert f"{row.flag} " in text and f"{row.help} {expected}" in text, (row.flag, expected)
             continue
         value = row.from_parameter(defaults[row.parameter])
         shown = f"{value:g}" if isinstance(value, (int, float)) else str(value)
@@ -69,6 +76,27 @@ def test_every_row_appears_in_help_with_its_unit_and_the_class_default(command):
     assert "--t-sim S simulated (biological) time (seconds, default: 200)" in _help(RUN)
     assert "--record-interval MS how often to record, in simulated time (ms, default: 1000)" in _help(RUN)
     assert "--bg-rate HZ rate of each neuron's Poisson input (Hz, default: 10000)" in _help(RUN)
+
+
+@pytest.mark.parametrize("command", SIMULATION_COMMANDS, ids=lambda c: c.name)
+def test_every_option_with_a_value_shows_its_default(command):
+    """Every option that takes a value says its default; those that follow --size give the value of each size."""
+    parser = command.build_parser()
+    for action in parser._actions:
+        if action.nargs == 0 or action.dest in ("help", "set"):
+            continue  # flags (--overwrite, -q) and --set NAME=VALUE have no default to show
+        assert "default: " in action.help % {"default": action.default}, action.option_strings
+    text = _help(command)
+    if command.name == "assembly":
+        assert "--stimulation S duration of the stimulus (seconds, default: from --size: reduced 20, full 150)" in text
+        assert "(default: from --size: reduced 400, full 10000)" in text  # --n-exc
+
+
+def test_help_wraps_descriptions_and_options_at_one_width():
+    for command in SIMULATION_COMMANDS:
+        lines = command.build_parser().format_help().splitlines()
+        assert max(len(line) for line in lines) <= 100, command.name
+        assert max(len(line) for line in lines if line.startswith("  --")) > 80  # options use the width too
 
 
 @pytest.mark.parametrize("command", SIMULATION_COMMANDS, ids=lambda c: c.name)
@@ -231,6 +259,10 @@ def test_importing_the_command_line_imports_neither_nest_nor_pyplot():
     assert "structural_plasticity.cli" in modules and "structural_plasticity.cli.experiments" in modules
     assert not {m for m in modules if m == "nest" or m.startswith("nest.")}
     assert "matplotlib.pyplot" not in modules and "matplotlib" not in modules
+    # Nor the optional exports' packages, nor scipy.stats (seconds to import; only a merge needs it).
+    assert "structural_plasticity.cli.export" in modules
+    for heavy in ("pynwb", "neo", "nixio", "h5py", "scipy.stats"):
+        assert heavy not in modules, heavy
 
 
 def test_checkpoint_saves_only_after_its_interval(tmp_path):

@@ -194,6 +194,17 @@ def test_describe_is_mean_sample_sd_and_t_interval():
     assert single["mean"][0] == 3.0 and np.isnan(single["sd"][0]) and np.isnan(single["ci_low"][0])
 
 
+def test_bands_of_quantities_that_cannot_be_negative_stop_at_zero():
+    values = [[0.1, 3.0], [2.0, -1.0]]  # two members: t(1) makes the interval wide
+    rates = describe(values, name="rate_e")
+    assert rates["ci_low"].tolist() == [0.0, 0.0] and rates["ci_high"][0] > 2.0
+    other = describe(values, name="some_difference")  # may be negative: left as computed
+    assert other["ci_low"][0] < 0 and other["ci_low"][0] == pytest.approx(
+        1.05 - 12.706204736 * 1.3435 / 2**0.5, rel=1e-3
+    )
+    assert describe(values)["ci_low"][0] < 0  # without a name nothing is assumed
+
+
 # --- running members -------------------------------------------------------------------------------------
 
 
@@ -234,7 +245,10 @@ def test_merge_matches_numpy_on_the_members_files(ensemble):
             mean, sd = stack.mean(axis=0), stack.std(axis=0, ddof=1)
             np.testing.assert_allclose(item.series[f"{series}_mean"], mean, rtol=1e-12)
             np.testing.assert_allclose(item.series[f"{series}_sd"], sd, rtol=1e-12)
-            np.testing.assert_allclose(item.series[f"{series}_ci_high"], mean + 12.7062047 * sd / np.sqrt(2), rtol=1e-9)
+            half = 12.706204736174698 * sd / np.sqrt(2)
+            np.testing.assert_allclose(item.series[f"{series}_ci_high"], mean + half, rtol=1e-9)
+            # Never below 0: these quantities cannot be negative, so the band is clipped there.
+            np.testing.assert_allclose(item.series[f"{series}_ci_low"], np.maximum(mean - half, 0.0), rtol=1e-9)
         final = [r["mean_ca_i"][-1] for r in runs]
         assert item.scalars["final_ca_i"]["mean"] == pytest.approx(np.mean(final))
         assert item.scalars["final_ca_i"]["sd"] == pytest.approx(np.std(final, ddof=1))

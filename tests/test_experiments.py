@@ -504,20 +504,33 @@ def test_cli_stimulate_runs_and_rejects_t_sim(tmp_path):
     assert not (tmp_path / "bad" / "results.npz").exists()
 
 
+#: Options that make the experiments' examples short: a small network whose elements grow 20 times faster.
+SHORT_EXAMPLE = ["--n-exc", "160", "--n-inh", "40", "--faster", "20"]
+
+
 @pytest.mark.parametrize(
-    "script, folder, expect",
+    "script, folder, options, expect",
     [
-        ("lesion.py", "lesion", "the lesion changed 16 input connections"),
-        ("stimulation.py", "stimulation", "synapses within the stimulated group"),
+        ("lesion.py", "lesion", ["--growth", "4", "--recovery", "3"], "the lesion changed 16 input connections"),
+        (
+            "stimulation.py",
+            "stimulation",
+            ["--growth", "3", "--stimulation", "2", "--recovery", "2"],
+            "synapses within the stimulated group",
+        ),
     ],
 )
-def test_example_scripts_run_short(tmp_path, script, folder, expect):
-    env = dict(cli_env(), SP_EXAMPLE_SHORT="1")
+def test_example_scripts_run_short(tmp_path, script, folder, options, expect):
     out = subprocess.run(
-        [sys.executable, str(EXAMPLES / script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, str(EXAMPLES / script), *options, *SHORT_EXAMPLE],
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr
-    assert expect in out.stdout
+    assert expect in out.stdout and "What you should see" in out.stdout
     assert (tmp_path / folder / "results.npz").exists() and (tmp_path / folder / f"{folder}.png").exists()
 
 

@@ -45,6 +45,7 @@ def test_the_registry_names_every_file_a_results_folder_holds(tmp_path):
     results = Results({"time": [1.0, 2.0], "mean_ca_e": [0.1, 0.2]}, {"completed": True}, arrays={"a": [1, 2]})
     for attachment in (files.CONNECTIVITY_NPZ, files.POSITIONS_NPZ, files.MAPS_NPZ):
         results.attachments[attachment] = lambda: {"time": np.zeros(1)}
+    results.attachments[files.RECORDING_NPZ] = lambda: {"time_s": np.zeros(1)}
     with folders.ResultsFolder(tmp_path / "r", overwrite=True) as folder:
         folder.save_results(results, extra_files={files.SIGNATURE_TXT: "table"})
         folder.add_files(lambda unit: (unit / f"{files.MAIN_FIGURE}.png").write_bytes(b"png"))

@@ -639,3 +639,32 @@ def test_assembly_counts_and_snapshots_cover_every_rank(mpi_python, tmp_path):
         assert within == recorded["connections_stimulated_stimulated"][index], name
         into = sum(1 for t in snapshot["target"] if t in stimulated)
         assert into - within == recorded["connections_rest_stimulated"][index], name
+
+
+@pytest.mark.mpi
+def test_recordings_of_single_neurons_are_gathered_from_every_rank(mpi_python, tmp_path):
+    """Spikes, Ca and elements of every neuron, recorded on 2 ranks, agree with the series summed over ranks."""
+    from structural_plasticity import load_results
+    from structural_plasticity.recording import load_recording
+
+    run = mpirun(mpi_python, *_cli_args("rec", "--record", "spikes,ca,elements", "--formats", "png"), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    results, rec = load_results(tmp_path / "rec"), load_recording(tmp_path / "rec")
+    assert results.metadata["n_processes"] == N_PROCESSES
+    n = {"e": FAST_GROWTH["number_excitatory_neurons"], "i": FAST_GROWTH["number_inhibitory_neurons"]}
+    assert len(rec.neuron_id) == sum(n.values()) and len(set(rec.neuron_id)) == len(rec.neuron_id)
+    assert not np.isnan(rec.ca).any()  # every rank's neurons filled in
+    edges = 1000.0 * np.concatenate([[rec.t_start_s], rec.time_s])
+    for pop, size in n.items():
+        mine = rec.neurons_of(pop)
+        assert_allclose(rec.ca[:, mine].mean(axis=1), results[f"mean_ca_{pop}"], rtol=1e-10)
+        spikes = np.isin(rec.spike_senders, rec.neuron_id[mine])
+        # A spike at a sample time belongs to the interval that ends there: bins (a, b], not numpy's [a, b).
+        counts = np.bincount(np.searchsorted(edges, rec.spike_times_ms[spikes]) - 1, minlength=len(edges) - 1)
+        assert_allclose(counts / size / (np.diff(edges) / 1000.0), results[f"rate_{pop}"], rtol=1e-12)
+    den_ex = rec.element_names.index("Den_ex")
+    assert_allclose(
+        np.nansum(rec.elements_connected[:, rec.neurons_of("e"), den_ex], axis=1), results["connections_ee"]
+    )
+    assert results["connections_ee"][-1] > 0
+    assert (tmp_path / "rec" / "raster.png").is_file() and (tmp_path / "rec" / "neurons.png").is_file()

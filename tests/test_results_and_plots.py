@@ -184,6 +184,20 @@ def test_populations_and_group_populations_are_read_from_series_and_metadata():
 def test_summary_prints_the_populations_of_nest_example_as_before():
     from structural_plasticity.summary import summarize
 
-    lines = summarize(make_results()).splitlines()
-    assert lines[2].startswith("excitatory ") and lines[3].startswith("inhibitory ")
-    assert lines[4] == "connections: 65 excitatory (E→E 50, E→I 15), 15 inhibitory (I→E 10, I→I 5)"
+    results = make_results()
+    results._series["rate_e"] = [5.0, 5.0, 5.0, 5.0, 3.0, 4.0]  # measured: mean of the last 1.5 s (2 samples)
+    lines = summarize(results).splitlines()
+    assert lines[1].split() == "population mean Ca target measured rate rate from Ca target rate settled (±5%)".split()
+    assert lines[2].split()[:6] == ["excitatory", "0.0499", "0.05", "3.50", "Hz", "4.99"]  # measured beside Ca's
+    assert lines[3].startswith("inhibitory ")
+    assert lines[4].startswith("(measured: spikes of the last 1.5 s;")
+    assert lines[5] == "connections: 65 excitatory (E→E 50, E→I 15), 15 inhibitory (I→E 10, I→I 5)"
+
+
+def test_summary_of_a_run_from_a_saved_network_says_which_time_it_simulated():
+    from structural_plasticity.summary import summarize
+
+    results = make_results()
+    results._series["time"] = list(np.arange(61.0, 67.0))
+    results.metadata.update(simulated_time_ms=6000.0, initial_network={"path": "grown.npz", "time_ms": 60000.0})
+    assert summarize(results).startswith("Simulated 6 s (from 60 s to 66 s, continuing grown.npz) of 800 excitatory")

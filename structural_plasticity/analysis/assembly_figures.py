@@ -11,7 +11,20 @@ import numpy as np
 
 from .assembly import BLOCK_LABELS, BLOCKS, baseline_series, block_series, connectivity_matrix, group_order
 from .populations import groups_population
-from .style import incomplete_note, legend, network_size, new_figure, shade_phases, target_colour
+from .style import (
+    draw,
+    incomplete_note,
+    is_merged,
+    legend,
+    merged_note,
+    network_size,
+    new_figure,
+    set_time_axis,
+    shade_phases,
+    target_colour,
+    times,
+    values,
+)
 
 #: Colours of the blocks, as in the authors' script (S→S green, R→S orange, S→R grey, R→R blue).
 BLOCK_COLOURS = {
@@ -26,40 +39,38 @@ SNAPSHOT_TITLES = {"before": "before the stimulus", "stimulus_end": "end of the 
 
 def plot_block_probabilities(results, ax):
     """Draw the block probabilities over time on `ax`, phases shaded, with the baseline as a dashed line."""
-    t = results["time"]
+    t = times(results)
     shade_phases(ax, results)
     phases = results.metadata.get("phases", [])
-    if phases and baseline_series(results) in results:
+    if phases and phases[0]["name"] == "growth" and baseline_series(results) in results:
         growth_end = phases[0]["start_s"] + phases[0]["duration_s"]
         before = np.flatnonzero(np.isclose(t, growth_end))
         if len(before):
-            baseline = float(results[baseline_series(results)][before[0]])
+            baseline = float(values(results, baseline_series(results))[before[0]])
             ax.axhline(baseline, color="k", linestyle="--", linewidth=1, label=f"baseline {baseline:.3f}", zorder=1)
     for block in sorted(BLOCKS, key=lambda b: b == ("stimulated", "rest")):
+        # S→R dashed on top: with identical growth curves of axons and dendrites it equals R→S.
+        style = "--" if block == ("stimulated", "rest") else "-"
         series = block_series(*block)
-        if series in results:
-            # S→R dashed on top: with identical growth curves of axons and dendrites it equals R→S.
-            style = "--" if block == ("stimulated", "rest") else "-"
-            ax.plot(t, results[series], style, color=BLOCK_COLOURS[block], label=BLOCK_LABELS[block], linewidth=1.5)
+        draw(ax, results, series, BLOCK_COLOURS[block], linestyle=style, label=BLOCK_LABELS[block], linewidth=1.5)
     ax.set_ylabel("connection probability")
     ax.set_ylim(bottom=0)
-    legend(ax, "upper right", ncol=5)
+    legend(ax)
 
 
 def plot_group_rates(results, ax):
     """Draw the firing rates of the stimulated group and the rest on `ax`, with the target rate."""
-    t = results["time"]
     shade_phases(ax, results, label=False)
-    target = results.metadata.get("target_rate", {}).get("rate_hz")
+    target = (results.metadata.get("target_rate") or {}).get("rate_hz")
     if target:
         colour = target_colour(groups_population(results))
         ax.axhline(target, color=colour, linewidth=3, label=f"target {target:.1f} Hz", zorder=1)
     for name, colour in (("stimulated", "tab:green"), ("rest", "tab:blue")):
-        if f"rate_{name}" in results:
-            ax.plot(t, results[f"rate_{name}"], color=colour, label=name)
+        draw(ax, results, f"rate_{name}", colour, label=name)
     ax.set_ylabel("rate (Hz)")
     ax.set_xlabel("time (s)")
-    legend(ax, "lower right", ncol=3)
+    ax.set_ylim(bottom=0)
+    legend(ax)
 
 
 def plot_snapshot(results, name, ax, max_bins=100, vmax=None):
@@ -68,7 +79,7 @@ def plot_snapshot(results, name, ax, max_bins=100, vmax=None):
     Returns None (and writes a note on `ax`) when the results hold no such snapshot.
     """
     source, target = f"synapses_{name}_source", f"synapses_{name}_target"
-    if source not in results.arrays:
+    if source not in getattr(results, "arrays", {}):  # a merged ensemble keeps no snapshots
         ax.text(0.5, 0.5, f"no snapshot\n'{name}'", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return None
@@ -109,12 +120,12 @@ def plot_assembly(results, fig=None, max_bins=100):
     ax_rate = fig.add_subplot(grid[1, :], sharex=ax_prob)
     plot_block_probabilities(results, ax_prob)
     plot_group_rates(results, ax_rate)
-    if len(results):
-        ax_prob.set_xlim(0, float(np.max(results["time"])))
+    set_time_axis(ax_prob, results)
     names = ("before", "stimulus_end", "after")
+    arrays = getattr(results, "arrays", {})  # a merged ensemble keeps no snapshots
     # One colour scale for all snapshots, so that they compare.
     matrices = []
-    if all(f"synapses_{n}_source" in results.arrays for n in names):
+    if all(f"synapses_{n}_source" in arrays for n in names):
         order, _ = group_order(results)
         for name in names:
             matrix, _ = connectivity_matrix(
@@ -132,8 +143,6 @@ def plot_assembly(results, fig=None, max_bins=100):
         fig.colorbar(image, ax=fig.axes[-3:], shrink=0.8, label="synapses per pair")
     meta = results.metadata
     params = meta.get("parameters", {})
-    fig.suptitle(
-        f"Assembly ({params.get('size', '?')}): {network_size(params)}, seed {meta.get('rng_seed', '?')}"
-        + incomplete_note(meta)
-    )
+    what = merged_note(results) if is_merged(results) else f"seed {meta.get('rng_seed', '?')}"
+    fig.suptitle(f"Assembly ({params.get('size', '?')}): {network_size(params)}, {what}" + incomplete_note(meta))
     return fig

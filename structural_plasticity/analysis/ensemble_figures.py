@@ -6,7 +6,8 @@ pyplot only when it creates a figure and never changes the backend.
 
 from ..plotting import plot_ca_and_connections, plot_overview
 from .populations import population_label, population_names
-from .style import fill_band, legend, new_axes
+from .quantities import clip_band
+from .style import FEW_MEMBERS, fill_band, legend, new_axes, set_time_axis, shade_phases
 
 
 def plot_bands(merged, ax=None):
@@ -69,10 +70,12 @@ def plot_grid(merged, axes=None):
     fig = axes[0].figure
     colours = [f"C{k % 10}" for k in range(len(merged))]
     for ax, pop in zip(axes, populations):
+        shade_phases(ax, merged[0], label=ax is axes[0])
         for item, colour in zip(merged, colours):
             if f"mean_ca_{pop}" not in item:
                 continue
             mean, low, high = item.band(f"mean_ca_{pop}")
+            low, high = clip_band(f"mean_ca_{pop}", low, high)
             t = item.series["time"]
             fill_band(ax, t, low, high, colour)
             ax.plot(t, mean, color=colour, label=f"{item.name} (n={item.n})")
@@ -80,7 +83,11 @@ def plot_grid(merged, axes=None):
         if target is not None:
             ax.axhline(target, color="0.5", linestyle=":", label="target")
         ax.set_ylabel(f"mean Ca, {population_label(pop)}")
-        legend(ax, "lower right")
+        ax.set_ylim(bottom=0)
+        legend(ax)
+    set_time_axis(axes[-1], merged[0])
     axes[-1].set_xlabel("time (s)")
-    axes[0].set_title("mean over seeds with 95 % confidence bands")
+    few = min(item.n for item in merged)
+    note = f"; n < {FEW_MEMBERS} for some grid points: their bands say little" if few < FEW_MEMBERS else ""
+    axes[0].set_title("mean over seeds with 95 % confidence bands" + note)
     return fig

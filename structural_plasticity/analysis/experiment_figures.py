@@ -9,13 +9,17 @@ import numpy as np
 
 from .phases import group_names, group_sizes
 from .populations import group_population, groups_population, other_populations, population_letter
+from .quantities import clip_band
 from .style import (  # noqa: F401  (PHASE_COLOURS and shade_phases: part of this module's interface)
     GROUP_COLOURS,
     PHASE_COLOURS,
     SD_ALPHA,
+    draw,
     fill_band,
     finish_axes,
     incomplete_note,
+    is_merged,
+    merged_note,
     model_name,
     network_size,
     shade_phases,
@@ -39,8 +43,8 @@ def plot_experiment(results, fig=None):
 
     Parameters
     ----------
-    results : Results
-        Results of an `Experiment`.
+    results : Results or MergedPoint
+        Results of an `Experiment`, or a merged ensemble of them (means with 95 % bands).
     fig : matplotlib.figure.Figure, optional
         Figure to draw into; a new one is made when omitted.
 
@@ -49,7 +53,6 @@ def plot_experiment(results, fig=None):
     matplotlib.figure.Figure
     """
     fig, (ax_ca, ax_rate, ax_conn, ax_el) = stacked_axes(fig, 4, 11)
-    t = results["time"]
     meta = results.metadata
     groups = group_names(results)
     sizes = group_sizes(results)
@@ -66,49 +69,44 @@ def plot_experiment(results, fig=None):
                 target / meta["ca_per_hz"], color=colour, linewidth=3, label=f"target rate ({letter})", zorder=1
             )
     for g in groups:
-        if f"mean_ca_{g}" in results:
-            ax_ca.plot(t, results[f"mean_ca_{g}"], color=colours[g], label=f"{g} ({sizes[g]})")
-        if f"rate_{g}" in results:
-            ax_rate.plot(t, results[f"rate_{g}"], color=colours[g], label=g)
+        size = f" ({sizes[g]})" if g in sizes else ""
+        draw(ax_ca, results, f"mean_ca_{g}", colours[g], label=f"{g}{size}")
+        draw(ax_rate, results, f"rate_{g}", colours[g], label=g)
     ax_ca.set_ylabel("mean Ca")
     ax_rate.set_ylabel("rate (Hz)")
-    if groups:
+    if groups and groups[0] in sizes:
         first = groups[0]
         # Connections per neuron of the target group, so that groups of different sizes compare; those from
         # the other populations (inhibitory) dotted.
         for source in [first, *groups[1:], *other_populations(results, population)]:
+            style = "-" if source in colours else ":"
+            colour = colours.get(source, "k")
             key = f"connections_{source}_{first}"
-            if key in results:
-                per = results[key] / sizes[first]
-                style = "-" if source in colours else ":"
-                colour = colours.get(source, "k")
-                ax_conn.plot(t, per, style, color=colour, label=f"{source}→{first}")
+            draw(ax_conn, results, key, colour, sizes[first], linestyle=style, label=f"{source}→{first}")
         for target_group in groups[1:]:
-            key = f"connections_{first}_{target_group}"
-            if key in results:
-                ax_conn.plot(
-                    t, results[key] / sizes[target_group], "--", color=colours[first], label=f"{first}→{target_group}"
-                )
+            if target_group in sizes:
+                key, label = f"connections_{first}_{target_group}", f"{first}→{target_group}"
+                draw(ax_conn, results, key, colours[first], sizes[target_group], linestyle="--", label=label)
     ax_conn.set_ylabel("synapses per target neuron")
     # Grown elements per neuron: the intervention group solid, the other groups dashed.
     for k, g in enumerate(groups):
         for element, label in ELEMENTS:
-            key = f"elements_{element}_{g}"
-            if key in results:
-                ax_el.plot(
-                    t,
-                    results[key],
-                    "-" if k == 0 else "--",
-                    color=ELEMENT_COLOURS[element],
-                    linewidth=1.5 if k == 0 else 1.0,
-                    label=f"{label}, {g}",
-                )
+            draw(
+                ax_el,
+                results,
+                f"elements_{element}_{g}",
+                ELEMENT_COLOURS[element],
+                linestyle="-" if k == 0 else "--",
+                linewidth=1.5 if k == 0 else 1.0,
+                label=f"{label}, {g}",
+            )
     ax_el.set_ylabel("elements per neuron")
     ax_el.set_xlabel("time (s)")
-    finish_axes((ax_ca, ax_rate, ax_conn, ax_el), float(np.max(t)) if len(t) else None)
+    finish_axes((ax_ca, ax_rate, ax_conn, ax_el), results)
+    what = merged_note(results) if is_merged(results) else f"seed {meta.get('rng_seed', '?')}"
     fig.suptitle(
-        f"{model_name(meta, 'experiment')}: {network_size(meta.get('parameters', {}))} neurons, "
-        f"seed {meta.get('rng_seed', '?')}" + incomplete_note(meta)
+        f"{model_name(meta, 'experiment')}: {network_size(meta.get('parameters', {}))} neurons, {what}"
+        + incomplete_note(meta)
     )
     return fig
 
@@ -122,7 +120,8 @@ def _band(ax, t, runs, series, scale=1.0, **style):
     line = ax.plot(t, mean, **style)[0]
     if len(runs) > 1:
         sd = values.std(axis=0, ddof=1)
-        fill_band(ax, t, mean - sd, mean + sd, line.get_color(), SD_ALPHA)
+        low, high = clip_band(series, mean - sd, mean + sd)  # never below 0 for Ca, counts, elements
+        fill_band(ax, t, low, high, line.get_color(), SD_ALPHA)
 
 
 def _target_lines(ax, fraction, colour):
@@ -195,7 +194,7 @@ def plot_recovery(runs, fraction=0.8, fig=None):
         )
     ax_in.set_ylabel("synapses per lesioned neuron")
     ax_in.set_xlabel("time (s)")
-    finish_axes((ax_ca, ax_el, ax_in), float(np.max(t)) if len(t) else 1.0)
+    finish_axes((ax_ca, ax_el, ax_in), first)
     meta = first.metadata
     seeds = ", ".join(str(r.metadata.get("rng_seed", "?")) for r in runs)
     fig.suptitle(
@@ -268,6 +267,6 @@ def plot_recovery_comparison(conditions, fraction=0.8, fig=None):
     ax_den.set_ylabel("Den_ex per lesioned neuron")
     ax_in.set_ylabel("synapses intact → lesioned\nper lesioned neuron")
     ax_in.set_xlabel("time (s)")
-    finish_axes(axes, float(np.max(first["time"])))
+    finish_axes(axes, first)
     fig.suptitle("lesioned group, mean ± sd over seeds")
     return fig

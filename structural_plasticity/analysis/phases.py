@@ -142,9 +142,18 @@ def signature(results, window_s=10.0):
     header = f"{'series':<{width}}" + "".join(f"{label:>18}" for label, _, _ in columns)
     lines = [f"mean over {window_s:g} s windows", header]
     for name in rows:
-        cells = []
-        for _, index, at in columns:
-            value = window_mean(results, name, index, window_s, at)
-            cells.append(f"{value:>18.4f}" if abs(value) < 10 else f"{value:>18.1f}")
-        lines.append(f"{name:<{width}}" + "".join(cells))
+        values = [window_mean(results, name, index, window_s, at) for _, index, at in columns]
+        digits = _row_decimals(values)
+        lines.append(f"{name:<{width}}" + "".join(f"{value:>18.{digits}f}" for value in values))
     return "\n".join(lines)
+
+
+def _row_decimals(values, significant=4):
+    """Return the decimals that show the largest of `values` with `significant` digits (1 to 4), for a whole row.
+
+    One row of a table then reads ``9.30  14.20``, never ``9.3000  14.2``.
+    """
+    finite = [abs(v) for v in values if np.isfinite(v) and v != 0]
+    if not finite:
+        return 4
+    return int(min(4, max(1, significant - 1 - np.floor(np.log10(max(finite))))))

@@ -31,7 +31,8 @@ def group_names(results):
 
 def group_sizes(results):
     """Return the number of neurons of each group, ``{name: size}``."""
-    return {group["name"]: group["size"] for group in results.metadata.get("groups", [])}
+    groups = results.metadata.get("groups", [])
+    return {group["name"]: group["size"] for group in groups if isinstance(group, dict) and "size" in group}
 
 
 def _series_names(source):

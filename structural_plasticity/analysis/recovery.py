@@ -66,7 +66,7 @@ def _mean(values):
     return float(np.mean(values)) if len(values) else float("nan")
 
 
-def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
+def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION, start=None):
     """Return the recovery signature of one lesion run as a dict of numbers.
 
     Ca values are relative to the target of the population the groups were drawn from (`group_population`,
@@ -80,12 +80,15 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
     ----------
     results : Results
         Results of a `LesionProtocol` run (phases ``growth`` and ``recovery``, groups ``lesioned`` and
-        ``intact``, elements of the lesioned group recorded). A run without a growth phase (started from
-        a saved network) gets NaN for the measures before the lesion.
+        ``intact``, elements of the lesioned group recorded).
     window_s : float
         Averaging window (s of simulated time).
     fraction : float
         Fraction of the target that counts as recovered.
+    start : dict, optional
+        For a run without a growth phase (started from a saved network): the groups' values in that network,
+        by series name (``cli.network_file.group_values_at_start``), used for the measures before the lesion;
+        without them those measures are NaN.
 
     Returns
     -------
@@ -114,7 +117,12 @@ def recovery_measures(results, window_s=10.0, fraction=RECOVERED_FRACTION):
     t = results["time"]
     lesion_time = results.metadata["phases"][recovery]["start_s"]
 
+    # Without a growth phase, "before" is the saved network the run started from (when the caller read it).
+    start = {} if "growth" in phases or start is None else start
+
     def at(series, mask, scale=1.0):
+        if mask is before and not mask.any() and series in start:
+            return start[series] / scale
         return _mean(results[series][mask]) / scale if series in results else float("nan")
 
     def from_others(mask):
@@ -182,7 +190,7 @@ def _max_window_deviation(ca, target, t, window_s):
     return float(max(abs(x / target - 1.0) for x in means))
 
 
-def recovery_over_seeds(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
+def recovery_over_seeds(runs, window_s=10.0, fraction=RECOVERED_FRACTION, starts=None):
     """Return mean, sd and count of each recovery measure over several runs (seeds).
 
     Parameters
@@ -190,6 +198,8 @@ def recovery_over_seeds(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
     runs : list of Results
     window_s, fraction : float
         As for `recovery_measures`.
+    starts : list of dict, optional
+        ``start`` of `recovery_measures` for each run (runs from saved networks).
 
     Returns
     -------
@@ -198,7 +208,8 @@ def recovery_over_seeds(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
         (e.g. the time of a run that never recovered) are left out and `n` says how many remained.
         ``recovered_runs`` and ``fell_below_runs`` are counts, not means: ``(count, 0, number of runs)``.
     """
-    measures = [recovery_measures(r, window_s, fraction) for r in runs]
+    starts = starts if starts is not None else [None] * len(runs)
+    measures = [recovery_measures(r, window_s, fraction, start) for r, start in zip(runs, starts)]
     summary = {}
     for key in measures[0] if measures else ():
         values = np.array([m.get(key, np.nan) for m in measures], dtype=float)
@@ -211,7 +222,7 @@ def recovery_over_seeds(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
     return summary
 
 
-def recovery_table(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
+def recovery_table(runs, window_s=10.0, fraction=RECOVERED_FRACTION, starts=None):
     """Return a text table of the recovery measures over runs, mean ± sd (n).
 
     Parameters
@@ -219,12 +230,14 @@ def recovery_table(runs, window_s=10.0, fraction=RECOVERED_FRACTION):
     runs : list of Results
     window_s, fraction : float
         As for `recovery_measures`.
+    starts : list of dict, optional
+        As for `recovery_over_seeds`.
 
     Returns
     -------
     str
     """
-    summary = recovery_over_seeds(runs, window_s, fraction)
+    summary = recovery_over_seeds(runs, window_s, fraction, starts)
     seeds = [r.metadata.get("rng_seed", "?") for r in runs]
     runs_text = (
         f"{len(runs)} runs (seeds {', '.join(map(str, seeds))})" if len(runs) != 1 else f"1 run (seed {seeds[0]})"

@@ -7,7 +7,7 @@ callables in `SUBCOMMANDS`, the registry:
 * `run` (`cli.run`), ``lesion``, ``stimulate`` and ``assembly`` (`cli.experiments`) are `SimulationCommand`
   objects: a model class and rows of the option table (`cli.options`), run by `cli.execution`; they are
   `SIMULATIONS`, what the members of an ensemble may run;
-* ``plot`` (`cli.plot`) and ``compare`` (`cli.compare`) are functions of their own;
+* ``plot`` (`cli.plot`), ``compare`` (`cli.compare`) and ``export`` (`cli.export`) are functions of their own;
 * ``ensemble`` and ``merge`` (`cli.ensemble`) run and combine many members with the engine
   `structural_plasticity.ensemble`, which is given `SIMULATIONS` and never imports the command line.
 
@@ -21,7 +21,7 @@ from functools import partial
 
 from ..errors import ConfigurationError
 from ..interrupts import EXIT_STATUS, cli_handlers, exit_status, signal_at_start
-from . import compare, plot
+from . import compare, export, plot
 from .command import SimulationCommand, Subcommand
 from .ensemble import ENSEMBLE_SUMMARY, MERGE_SUMMARY, main_ensemble, main_merge
 from .experiments import ASSEMBLY, LESION, STIMULATE
@@ -34,6 +34,7 @@ SUBCOMMANDS = {
     "run": RUN,
     "plot": Subcommand(plot.SUMMARY, plot.main),
     "compare": Subcommand(compare.SUMMARY, compare.main),
+    "export": Subcommand(export.SUMMARY, export.main),
     "lesion": LESION,
     "stimulate": STIMULATE,
     "assembly": ASSEMBLY,

@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from ..state import check_output_file
 from ..version import __version__
 from .execution import OutputSettings, execute
+from .network_file import adopt_saved_structure
 from .options import add_options, add_output_options, add_set_option, class_defaults, parameters_from
-from .parser import PROG, Parser
-
-#: Width of the description paragraphs in --help.
-HELP_WIDTH = 100
+from .parser import HELP_WIDTH, PROG, Parser
 
 
 @dataclass
@@ -110,8 +108,9 @@ class SimulationCommand:
         return self.models[args.model] if isinstance(self.model, dict) else self.model
 
     def parameters(self, args):
-        """Return the class parameters that `args` set (options given, then ``--set``)."""
-        return parameters_from(args, self.options)
+        """Return the class parameters that `args` set (options given, then ``--set``), and with ``--from-network``
+        the structural ones the file records that `args` do not give (`network_file.adopt_saved_structure`)."""
+        return adopt_saved_structure(self.model_for(args), parameters_from(args, self.options), self.options)
 
     def check(self, argv, read_files=True):
         """Check the arguments `argv` as a run of this sub-command would, without running it.

@@ -53,8 +53,8 @@ def build_parser():
         ),
         epilog=(
             "examples:\n"
-            f"  {PROG} compare                                  # 20 s, 1000 neurons, NEST 3.10's 10 000 ms\n"
-            f"  {PROG} compare --update-interval 100 --seed 7   # the package's interval, another seed\n"
+            f"  {PROG} compare                                 # 20 s, 1000 neurons\n"
+            f"  {PROG} compare --update-interval 100 --seed 7  # the package's interval\n"
             f"  {PROG} compare --t-sim 10 --n-exc 160 --n-inh 40 --set bg_rate=12000"
         ),
     )

@@ -9,6 +9,7 @@ A new experiment is one `experiment_command` call: its name, its class (or ``{na
 ``--model`` choice), the rows of its own parameters and the stem of its figure.
 """
 
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from ..folder import Unit
 from ..networks.gallinaro import SIZES
 from ..output import save_figure
 from .command import SimulationCommand
+from .network_file import group_values_at_start
 from .options import (
     HZ,
     RUN_OPTIONS,
@@ -33,6 +35,7 @@ from .options import (
     fraction_from_zero,
     non_negative_float,
     positive_float,
+    show_value,
     without,
 )
 
@@ -104,7 +107,9 @@ def lesion_signature(results):
     table = phase_signature(results)
     recovery = [p for p in results.metadata.get("phases", []) if p["name"] == "recovery"]
     if recovery and len(results) and results["time"][-1] > recovery[0]["start_s"]:
-        table += "\n\nRecovery of the lesioned group\n" + recovery_table([results], window_s=_window(results))
+        # From a saved network there is no growth phase: "before" is read from the network the run started from.
+        starts = [group_values_at_start(results)]
+        table += "\n\nRecovery of the lesioned group\n" + recovery_table([results], _window(results), starts=starts)
     return table
 
 
@@ -238,6 +243,22 @@ STIMULATE = experiment_command(
     ),
 )
 
+
+def size_defaults(rows, model):
+    """Return `rows`, each whose class default is None but set by ``--size`` saying so with the value of each size.
+
+    ``--stimulation S ... (seconds, default: from --size: reduced 20, full 150)``, from ``model.SIZES``.
+    """
+    sized = []
+    for row in rows:
+        values = {size: spec[row.parameter] for size, spec in model.SIZES.items() if row.parameter in spec}
+        if getattr(model, row.parameter, None) is None and values:
+            shown = ", ".join(f"{size} {show_value(row.from_parameter(value))}" for size, value in values.items())
+            row = replace(row, none=f"from --size: {shown}")
+        sized.append(row)
+    return tuple(sized)
+
+
 ASSEMBLY = experiment_command(
     "assembly",
     AssemblyExperiment,
@@ -247,7 +268,7 @@ ASSEMBLY = experiment_command(
             "size",
             choices=ASSEMBLY_SIZES,
             help="'reduced': 400 E + 100 I (Gallinaro & Rotter 2018); 'full': 10 000 E + 2 500 I (2022); sets the "
-            "defaults of the options below that say 'from --size'",
+            "defaults of the options that say 'from --size'",
             group="experiment",
         ),
         Option(
@@ -258,7 +279,7 @@ ASSEMBLY = experiment_command(
             "target_rate",
             target_rate,
             "target rate of the excitatory neurons, or 'measure' (the rate of the same network with static E→E "
-            "connections); from --size",
+            "connections)",
             metavar="HZ|measure",
             group="experiment",
         ),
@@ -266,7 +287,7 @@ ASSEMBLY = experiment_command(
             "--g",
             "relative_inhibition",
             positive_float,
-            "inhibitory weight relative to the excitatory one; from --size",
+            "inhibitory weight relative to the excitatory one",
             metavar="G",
             group="network",
         ),
@@ -274,7 +295,7 @@ ASSEMBLY = experiment_command(
             "--stimulation",
             "stimulation_duration",
             positive_float,
-            "duration of the stimulus; from --size",
+            "duration of the stimulus",
             SECONDS,
             group="experiment",
         ),
@@ -282,7 +303,7 @@ ASSEMBLY = experiment_command(
             "--after",
             "after_duration",
             positive_float,
-            "first phase after the stimulus; from --size",
+            "first phase after the stimulus",
             SECONDS,
             group="experiment",
         ),
@@ -290,7 +311,7 @@ ASSEMBLY = experiment_command(
             "--decay",
             "decay_duration",
             positive_float,
-            "second phase after the stimulus; from --size",
+            "second phase after the stimulus",
             SECONDS,
             group="experiment",
         ),
@@ -315,3 +336,5 @@ ASSEMBLY = experiment_command(
     plot=plot_assembly,
     table=signature_table,
 )
+# The options whose defaults follow --size show the value of each size.
+ASSEMBLY.options = size_defaults(ASSEMBLY.options, AssemblyExperiment)

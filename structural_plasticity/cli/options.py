@@ -20,6 +20,7 @@ from ..errors import ConfigurationError
 from ..files import FIGURE_FORMATS
 from ..networks.checks import CA_READOUTS, STRUCTURAL_UPDATES
 from ..output import parse_formats
+from ..recording import RECORDABLE
 from ..validation import parse_json_value
 
 
@@ -113,6 +114,21 @@ def assignment(text):
         raise argparse.ArgumentTypeError(str(exc))
 
 
+def recording_names(text):
+    """Parse ``--record`` (``spikes,ca``) into a list of names out of `recording.RECORDABLE`."""
+    names = [word.strip() for word in str(text).split(",") if word.strip()]
+    unknown = [name for name in names if name not in RECORDABLE]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown recording {', '.join(map(repr, unknown)) or repr(text)}; give a comma-separated list of "
+            f"{', '.join(RECORDABLE)} (e.g. --record spikes,ca)"
+        )
+    return list(dict.fromkeys(names))
+
+
+recording_names.__name__ = "list"
+
+
 def figure_formats(text):
     """Parse ``--formats`` (``png,eps``) into a list of formats."""
     try:
@@ -147,6 +163,9 @@ class Option:
         Help section, e.g. ``"simulation"`` or ``"network"``.
     choices : tuple, optional
         The allowed words.
+    none : str, optional
+        What the class's default means when it is None or empty (``"grow from no synapses"``, ``"all"``);
+        shown as the default in ``--help`` (``none`` when not given).
     """
 
     flags: tuple
@@ -157,6 +176,7 @@ class Option:
     metavar: str = None
     group: str = "simulation"
     choices: tuple = None
+    none: str = None
 
     def __post_init__(self):
         if isinstance(self.flags, str):
@@ -187,13 +207,15 @@ class Option:
         those that differ from `default` are named after it.
         """
         details = [self.unit.word] if self.unit is not None else []
-        if default is not None:
-            shown = f"default: {_show(self.from_parameter(default))}"
-            for name, value in (others or {}).items():
-                if value is not None and value != default:
-                    shown += f"; with --model {name}: {_show(self.from_parameter(value))}"
-            details.append(shown)
-        text = f"{self.help} ({', '.join(details)})" if details else self.help
+        if default is None or (isinstance(default, (tuple, list)) and not default):
+            shown = f"default: {self.none or 'none'}"
+        else:
+            shown = f"default: {show_value(self.from_parameter(default))}"
+        for name, value in (others or {}).items():
+            if value is not None and value != default:
+                shown += f"; with --model {name}: {show_value(self.from_parameter(value))}"
+        details.append(shown)
+        text = f"{self.help} ({', '.join(details)})"
         return text.replace("%", "%%")  # argparse %-formats help strings
 
     def add_to(self, parser, default, others=None):
@@ -220,7 +242,10 @@ class Option:
         )
 
 
-def _show(value):
+def show_value(value):
+    """Return `value` as ``--help`` shows a default: whole floats without decimals, lists comma-separated."""
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value))
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, float):
@@ -273,9 +298,11 @@ RUN_OPTIONS = (
     Option(
         "--from-network",
         "initial_network",
-        help="start from a network saved with --save-network instead of growing one (experiments skip their growth)",
+        help="start from a network saved with --save-network instead of growing one (experiments skip their growth); "
+        "population sizes and other structural parameters the file records are taken from it unless given",
         metavar="PATH",
         group="network state",
+        none="grow from no synapses",
     ),
     Option(
         "--save-network",
@@ -283,6 +310,7 @@ RUN_OPTIONS = (
         help="save the complete network (neurons, elements, synapses) into this NPZ file at the end of the run",
         metavar="PATH",
         group="network state",
+        none="not saved",
     ),
     Option(
         "--save-network-at",
@@ -291,6 +319,7 @@ RUN_OPTIONS = (
         "save the network at this simulated time instead of at the end (a sample time; needs --save-network)",
         SECONDS,
         group="network state",
+        none="the end of the run",
     ),
     Option(
         "--snapshot-every",
@@ -300,6 +329,25 @@ RUN_OPTIONS = (
         "--record-interval",
         SECONDS,
         group="network state",
+        none="never",
+    ),
+    # Recordings of single neurons, off by default (docs/recording.md).
+    Option(
+        "--record",
+        "recordings",
+        recording_names,
+        "record single neurons into recording.npz: a comma-separated list of spikes (senders and times), ca "
+        "(each neuron's Ca at every sample), elements (its synaptic elements at every sample)",
+        metavar="LIST",
+        group="recording",
+    ),
+    Option(
+        "--record-neurons",
+        "record_neurons",
+        positive_int,
+        "record this many neurons of each population (a random sample drawn from --seed) instead of all",
+        group="recording",
+        none="all",
     ),
 )
 

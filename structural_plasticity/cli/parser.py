@@ -6,11 +6,15 @@ run or an ensemble stopped by a signal exits as a shell reports the signal (`EXI
 """
 
 import argparse
+import textwrap
+from functools import partial
 
 from ..errors import ConfigurationError
 from ..interrupts import EXIT_STATUS
 
 PROG = "python -m structural_plasticity"
+#: Width at which every ``--help`` wraps (descriptions, options and epilogs alike), whatever the terminal.
+HELP_WIDTH = 100
 #: Exit status of a usage error or of any other `ConfigurationError` (bad input, unusable folder, no NEST).
 EXIT_USER_ERROR = 2
 #: Exit status when the work itself failed (e.g. a member of an ensemble).
@@ -45,8 +49,13 @@ class Parser(argparse.ArgumentParser):
     """
 
     def __init__(self, *args, refused=None, **kwargs):
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        formatter = kwargs.get("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs["formatter_class"] = partial(formatter, width=HELP_WIDTH, max_help_position=32)
         kwargs["allow_abbrev"] = False
+        description = kwargs.get("description")
+        if description and max(len(line) for line in description.splitlines()) > HELP_WIDTH:
+            # Kept as written (raw), so its paragraphs are wrapped here, at the width of the options.
+            kwargs["description"] = "\n\n".join(textwrap.fill(p, HELP_WIDTH) for p in description.split("\n\n"))
         super().__init__(*args, **kwargs)
         self.refused = dict(refused or {})
         self._raising = False

@@ -1,23 +1,34 @@
 """The default sub-command, ``run``: simulate `StructuralPlasticityExample` and save everything."""
 
+import textwrap
+
 from ..model import StructuralPlasticityExample
 from .command import SimulationCommand
 from .options import RUN_OPTIONS
-from .parser import PROG
+from .parser import HELP_WIDTH, PROG
 
 
 def program_epilog(commands):
     """Return the end of the program's ``--help`` (``run``'s, the default): the other `commands` and examples.
 
-    `commands`: the registry of sub-commands (`cli.SUBCOMMANDS`), name -> callable with a ``summary``.
+    `commands`: the registry of sub-commands (`cli.SUBCOMMANDS`), name -> callable with a ``summary``. Wrapped
+    at `parser.HELP_WIDTH`, like the rest of the help.
     """
-    others = "\n".join(f"  {name:<10} {command.summary}" for name, command in commands.items() if name != "run")
+    indent = " " * 13
+    others = "\n".join(
+        textwrap.fill(command.summary, HELP_WIDTH, initial_indent=f"  {name:<10} ", subsequent_indent=indent)
+        for name, command in commands.items()
+        if name != "run"
+    )
     return (
         f"other sub-commands ({PROG} SUB-COMMAND --help for their options):\n{others}\n\n"
-        f"examples:\n  {PROG}                      # the full 200 s example, into ./results\n"
-        f"  {PROG} --t-sim 20 -o short    # 20 s into ./short\n"
-        f"  mpirun -n 2 {PROG}            # on 2 MPI processes (needs an MPI build of NEST)\n"
-        f"  {PROG} plot results           # re-draw the figures of saved results"
+        "examples (the installed command 'structural-plasticity' is the same as the first three words):\n"
+        f"  {PROG}                          # the full 200 s example into ./results\n"
+        f"  {PROG} --t-sim 20 -o short        # 20 s into ./short\n"
+        f"  {PROG} --t-sim 20 --record spikes # with every neuron's spikes\n"
+        f"  {PROG} plot short                 # re-draw the figures of saved results\n"
+        f"  {PROG} export short --format nwb  # an NWB file (needs the [nwb] extra)\n"
+        f"  mpirun -n 2 {PROG}                # on 2 MPI processes (MPI build)"
     )
 
 

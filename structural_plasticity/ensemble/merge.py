@@ -5,12 +5,15 @@
 
 * per grid point, a folder ``<point>/`` with ``merged.npz`` and ``merged.csv`` (``time`` and, for every
   recorded series, ``<series>_mean``, ``_sd``, ``_ci_low``, ``_ci_high`` over the seeds, 95 % Student-t
-  intervals of the mean), ``merged.json`` (grid point, seeds, the members' provenance, members left
-  out and why) and the two standard figures (Ca and connections; overview) with confidence bands;
+  intervals of the mean, clipped at 0 for quantities that are never negative), ``merged.json`` (grid
+  point, seeds, the members' provenance, members left out and why) and the figures with confidence
+  bands: the two standard ones (Ca and connections; overview) and, for an experiment, its own figure
+  (``lesion``, ``stimulation``, ``assembly``: `analysis.figures.experiment_figure`);
 * ``summary.csv`` / ``summary.json`` / ``summary.txt``: scalar outcomes (`scalars.member_scalars`) per
   grid point, with n, mean, sd and the 95 % interval; ``members.csv``: the same outcomes per member.
 
-Incomplete members are left out (their series are shorter); the files say which.
+Incomplete members are left out (their series are shorter); the files say which. Grid points with fewer
+than `stats.FEW_MEMBERS` members are marked in the summary and the figures: their bands say little.
 """
 
 import csv
@@ -23,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.ensemble_figures import plot_bands, plot_grid, plot_overview_bands
+from ..analysis.figures import experiment_figure
 from ..errors import ConfigurationError
 from ..files import (
     GRID_FIGURE,
@@ -48,7 +52,7 @@ from ..validation import memory_budget, parse_json_file
 from .plan import load_plan, point_names
 from .run import member_state
 from .scalars import member_scalars
-from .stats import CONFIDENCE, describe
+from .stats import CONFIDENCE, FEW_MEMBERS, describe
 
 STATISTICS = ("mean", "sd", "ci_low", "ci_high")
 #: Series that label samples rather than measure the network: copied from the first member, not averaged.
@@ -137,13 +141,13 @@ def merge_point(results_list, name="default", point=None, seeds=None):
     for series in names:
         if series in LABEL_SERIES:
             continue
-        stats = describe(np.stack([r[series] for r in results_list]))
+        stats = describe(np.stack([r[series] for r in results_list]), name=series)
         for statistic in STATISTICS:
             merged.series[f"{series}_{statistic}"] = stats[statistic]
     merged.member_scalars = [member_scalars(r) for r in results_list]
     outcomes = list(dict.fromkeys(k for values in merged.member_scalars for k in values))
     for outcome in outcomes:
-        stats = describe([values.get(outcome, np.nan) for values in merged.member_scalars])
+        stats = describe([values.get(outcome, np.nan) for values in merged.member_scalars], name=outcome)
         merged.scalars[outcome] = {key: _scalar(value) for key, value in stats.items()}
     meta = first.metadata
     merged.metadata = {
@@ -151,12 +155,15 @@ def merge_point(results_list, name="default", point=None, seeds=None):
         "seeds": seeds,
         "n_members": len(results_list),
         "confidence": CONFIDENCE,
-        "interval": "Student-t interval of the mean over seeds: mean -/+ t(n-1) sd / sqrt(n)",
+        "interval": "Student-t interval of the mean over seeds: mean -/+ t(n-1) sd / sqrt(n), clipped at 0 for "
+        "quantities that are never negative (rates, Ca, sd, counts, elements, probabilities)",
+        "few_members": len(results_list) < FEW_MEMBERS,
         "parameters": meta.get("parameters", {}),
         "target_ca": meta.get("target_ca", {}),
         "ca_per_hz": meta.get("ca_per_hz"),
         "phases": meta.get("phases", []),
-        "groups": [g.get("name") for g in meta.get("groups", [])],
+        # Names, sizes and populations of the groups (not their neurons, which differ between seeds).
+        "groups": [{k: g[k] for k in ("name", "size", "population") if k in g} for g in meta.get("groups", [])],
         "members": [{key: r.metadata.get(key) for key in PROVENANCE_KEYS} for r in results_list],
     }
     return merged
@@ -309,6 +316,10 @@ def _write_merged(merged, out, plan, plot, formats):
         if plot:
             paths += _save_figure(plot_bands(item), target, MAIN_FIGURE, formats)
             paths += _save_figure(plot_overview_bands(item), target, OVERVIEW_FIGURE, formats)
+            figure = experiment_figure(item)  # an experiment's own figure, with bands
+            if figure is not None:
+                stem, draw = figure
+                paths += _save_figure(draw(item), target, stem, formats)
     if plot and len(merged) > 1:
         paths += _save_figure(plot_grid(merged), out, GRID_FIGURE, formats)
     paths += _write_summary(merged, out, plan)
@@ -373,10 +384,13 @@ def summary_table(merged):
             cells[item.name, outcome] = "" if s is None else _cell(s)
     width = max([len("quantity")] + [len(o) for o in outcomes])
     col = {m.name: max([len(m.name)] + [len(cells[m.name, o]) for o in outcomes]) + 2 for m in merged}
-    lines = [
-        "mean ± sd over seeds (n members with a value); 95 % t-intervals in summary.csv",
-        f"{'quantity':<{width}}" + "".join(f"{m.name:>{col[m.name]}}" for m in merged),
-    ]
+    lines = ["mean ± sd over seeds (n members with a value); 95 % t-intervals in summary.csv"]
+    few = [m.name for m in merged if m.n < FEW_MEMBERS]
+    if few:
+        lines.append(
+            f"n < {FEW_MEMBERS} at {', '.join(few)}: sd and intervals of so few members say little; run more seeds"
+        )
+    lines.append(f"{'quantity':<{width}}" + "".join(f"{m.name:>{col[m.name]}}" for m in merged))
     for outcome in outcomes:
         lines.append(f"{outcome:<{width}}" + "".join(f"{cells[m.name, outcome]:>{col[m.name]}}" for m in merged))
     return "\n".join(lines)

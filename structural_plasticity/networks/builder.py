@@ -35,7 +35,7 @@ from ..engine import import_nest, local_nodes, nest_rejections
 from ..files import POSITIONS_NPZ
 from ..parallel import Communicator, check_launch
 from ..provenance import provenance
-from ..recording import Recorder
+from ..recording import NeuronRecordings, Recorder
 from ..results import Results
 from . import checks, placement, state
 from .parameters import Parameterised
@@ -48,7 +48,7 @@ from .updates import UPDATES
 CA_READOUTS = checks.CA_READOUTS
 
 
-class PlasticNetwork(Parameterised, Sampling, Running):
+class PlasticNetwork(Parameterised, NeuronRecordings, Sampling, Running):
     """A NEST network with homeostatic structural plasticity, built from the data its methods return.
 
     Subclasses override `population_specs`, `plastic_synapses`, `static_pathways` and `input_spec`
@@ -144,6 +144,7 @@ class PlasticNetwork(Parameterised, Sampling, Running):
         structure = Structure.of(self)
         checks.structure(structure, type(self).__name__)
         checks.update_supports(structure, self.structural_update)
+        self.check_recordings(structure)  # recordings of single neurons (recording.NeuronRecordings)
         checks.limits(structure, self.dt, self.update_interval)  # before any file: absurd values are refused first
         for name, value in checks.network_files(self).items():
             setattr(self, name, value)
