@@ -102,6 +102,8 @@ OVERVIEW_FIGURE = "overview"
 LESION_FIGURE = "lesion"
 STIMULATION_FIGURE = "stimulation"
 ASSEMBLY_FIGURE = "assembly"
+FOCAL_FIGURE = "focal_lesion"
+MAPS_FIGURE = "focal_lesion_maps"
 RASTER_FIGURE = "raster"
 NEURONS_FIGURE = "neurons"
 FIGURE_STEMS = (
@@ -110,6 +112,8 @@ FIGURE_STEMS = (
     LESION_FIGURE,
     STIMULATION_FIGURE,
     ASSEMBLY_FIGURE,
+    FOCAL_FIGURE,
+    MAPS_FIGURE,
     RASTER_FIGURE,
     NEURONS_FIGURE,
 )

@@ -51,6 +51,7 @@ def test_subcommands_are_callables_with_a_summary():
         "lesion",
         "stimulate",
         "assembly",
+        "focal-lesion",
         "ensemble",
         "merge",
     }

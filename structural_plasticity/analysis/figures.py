@@ -3,14 +3,16 @@
 The figures are recognised from the results themselves, so that ``plot`` re-draws what the sub-command
 that made a run drew, and ``merge`` draws the same figures of an ensemble, with bands: a run whose groups
 are ``lesioned`` gets the lesion figure, ``stimulated`` the stimulation figure, and one with the assembly's
-block probabilities the assembly figure. A run with recordings of single neurons (``--record``) gets the
+block probabilities the assembly figure, one with the focal lesion's zones the focal-lesion figure. A run with recordings of single neurons (``--record``) gets the
 raster (spikes) and the figure of single neurons (Ca, rates, elements).
 """
 
-from ..files import ASSEMBLY_FIGURE, LESION_FIGURE, NEURONS_FIGURE, RASTER_FIGURE, STIMULATION_FIGURE
+from ..files import ASSEMBLY_FIGURE, FOCAL_FIGURE, LESION_FIGURE, NEURONS_FIGURE, RASTER_FIGURE, STIMULATION_FIGURE
 from .assembly import BLOCKS, block_series
 from .assembly_figures import plot_assembly
 from .experiment_figures import plot_experiment
+from .focal import ZONES
+from .focal_figures import plot_focal_lesion
 from .neuron_figures import plot_neurons, plot_raster
 from .populations import group_names
 
@@ -25,6 +27,8 @@ def experiment_figure(source):
     if any(block_series(*block) in source for block in BLOCKS):
         return ASSEMBLY_FIGURE, plot_assembly
     groups = group_names(source)
+    if set(ZONES) <= set(groups):
+        return FOCAL_FIGURE, plot_focal_lesion
     if "lesioned" in groups:
         return LESION_FIGURE, plot_experiment
     if "stimulated" in groups:

@@ -10,7 +10,7 @@ import numpy as np
 
 from .focal import INTO_LPZ, ZONES
 from .populations import group_population
-from .style import finish_axes, legend, new_figure, shade_phases, stacked_axes
+from .style import finish_axes, new_figure, shade_phases, stacked_axes
 
 #: One colour per zone, from the centre outward.
 ZONE_COLOURS = {"centre": "tab:red", "border": "tab:orange", "peri": "tab:green", "far": "tab:blue"}
@@ -48,9 +48,7 @@ def plot_focal_lesion(results, fig=None):
             )
     axes[4].set_ylabel("synapses formed\nsince the lesion")
     axes[4].set_xlabel("time (s)")
-    finish_axes(axes, float(t[-1]) if len(t) else None)
-    axes[0].set_xlim(float(t[0]) - (t[1] - t[0] if len(t) > 1 else 0), float(t[-1]))
-    legend(axes[4], ncol=3)
+    finish_axes(axes, results)
     fig.suptitle(
         f"Focal lesion: zones by distance from the centre of the sheet (seed {results.metadata.get('rng_seed')})"
     )

@@ -24,7 +24,7 @@ from ..interrupts import EXIT_STATUS, cli_handlers, exit_status, signal_at_start
 from . import compare, export, plot
 from .command import SimulationCommand, Subcommand
 from .ensemble import ENSEMBLE_SUMMARY, MERGE_SUMMARY, main_ensemble, main_merge
-from .experiments import ASSEMBLY, LESION, STIMULATE
+from .experiments import ASSEMBLY, FOCAL_LESION, LESION, STIMULATE
 from .parser import EXIT_USER_ERROR, PROG, one_line
 from .run import RUN, program_epilog
 
@@ -38,6 +38,7 @@ SUBCOMMANDS = {
     "lesion": LESION,
     "stimulate": STIMULATE,
     "assembly": ASSEMBLY,
+    "focal-lesion": FOCAL_LESION,
 }
 #: The sub-commands that simulate, by name: what the members of an ensemble may run (the ``commands`` of
 #: `structural_plasticity.ensemble.make_plan`).

@@ -16,11 +16,24 @@ from pathlib import Path
 from ..analysis.assembly import signature_table
 from ..analysis.assembly_figures import plot_assembly
 from ..analysis.experiment_figures import plot_experiment
+from ..analysis.focal import focal_signature, signatures_table
+from ..analysis.focal_figures import plot_focal_lesion, plot_maps
 from ..analysis.phases import signature
 from ..analysis.recovery import recovery_table
 from ..experiments import AssemblyExperiment, ButzLesionExperiment, LesionExperiment, StimulationExperiment
-from ..experiments.base import GROUP_SELECTIONS
-from ..files import ASSEMBLY_FIGURE, LESION_FIGURE, SIGNATURE_TXT, STIMULATION_FIGURE, atomic_write
+from ..experiments.catalog import FocalLesionExperiment
+from ..experiments.intervention import GROUP_SELECTIONS
+from ..files import (
+    ASSEMBLY_FIGURE,
+    FOCAL_FIGURE,
+    LESION_FIGURE,
+    MAPS_FIGURE,
+    MAPS_NPZ,
+    POSITIONS_NPZ,
+    SIGNATURE_TXT,
+    STIMULATION_FIGURE,
+    atomic_write,
+)
 from ..folder import Unit
 from ..networks.gallinaro import SIZES
 from ..output import save_figure
@@ -338,3 +351,76 @@ ASSEMBLY = experiment_command(
 )
 # The options whose defaults follow --size show the value of each size.
 ASSEMBLY.options = size_defaults(ASSEMBLY.options, AssemblyExperiment)
+
+
+def focal_signature_text(results):
+    """Return `phase_signature` followed by the focal lesion's four signatures (`analysis.focal`) of a run."""
+    table = phase_signature(results)
+    recovery = [p for p in results.metadata.get("phases", []) if p["name"] == "recovery"]
+    if recovery and len(results) and results["time"][-1] > recovery[0]["start_s"]:
+        table += "\n\nFocal lesion: recovery by zone, new synapses by zone pair, boutons, spine turnover\n"
+        table += signatures_table([focal_signature(results)])
+    return table
+
+
+def save_focal_figures(results, folder, formats):
+    """Draw the focal lesion's figure and, when the maps were taken, the maps of the sheet; return the paths."""
+    paths = save_figure(plot_focal_lesion(results), folder, FOCAL_FIGURE, formats)
+    if MAPS_NPZ in results.attachments and POSITIONS_NPZ in results.attachments:
+        maps, positions = results.attachments[MAPS_NPZ](), results.attachments[POSITIONS_NPZ]()
+        if len(maps["times"]):
+            paths += save_figure(plot_maps(results, maps, positions), folder, MAPS_FIGURE, formats)
+    return paths
+
+
+FOCAL_LESION = experiment_command(
+    "focal-lesion",
+    FocalLesionExperiment,
+    (
+        Option(
+            "--size",
+            "size",
+            choices=("reduced", "full"),
+            help="'reduced': 32 x 40 + 16 x 20 neurons, lengths 0.4 of Sinha et al.'s sheet; 'full': their 80 x 100 + "
+            "40 x 50 on 12 x 15 mm",
+            group="experiment",
+        ),
+        Option(
+            "--recovery",
+            "recovery_duration",
+            positive_float,
+            "time recorded after the lesion, in simulated time",
+            SECONDS,
+            group="experiment",
+        ),
+        Option(
+            "--input-kept",
+            "lesion_input_kept",
+            non_negative_float,
+            "fraction of their external input weight the LPZ neurons keep, 0 to 1 (1: a control run, no lesion)",
+            metavar="F",
+            group="experiment",
+        ),
+        Option(
+            "--lpz-fraction",
+            "lpz_fraction",
+            fraction,
+            "fraction of the neurons, nearest the centre of the sheet, that lose their input",
+            metavar="F",
+            group="experiment",
+        ),
+    ),
+    stem=FOCAL_FIGURE,
+    summary="Butz & van Ooyen's focal lesion on a 2D sheet: a disc loses its input, the cortex rewires into it",
+    description=(
+        "ButzNetwork on Sinha et al.'s sheet (reduced by default), partners chosen by distance by the package's "
+        "structural update: grow, remove the external input of the neurons nearest the centre of the sheet (the LPZ), "
+        "and record by zone (LPZ centre, border, peri-LPZ, far) Ca, elements, new synapses by zone pair and turnover. "
+        "Writes focal_lesion.<format>, focal_lesion_maps.<format> (each neuron's Ca on the sheet) and signature.txt."
+    ),
+    table=focal_signature_text,
+)
+FOCAL_LESION.options = tuple(
+    row for row in FOCAL_LESION.options if row.parameter not in ("group_fraction", "group_selection")
+)
+FOCAL_LESION.extra_figures = save_focal_figures

@@ -26,13 +26,11 @@ from typing import Callable, Optional
 import numpy as np
 
 from .. import validation as check
-from ..engine import import_nest, local_nodes
+from ..engine import local_nodes
 from ..errors import ConfigurationError
 from ..networks.builder import PlasticNetwork
 from ..networks.counting import PathwayCounter
 
-#: How an intervention group is picked from the excitatory neurons (see `Experiment.group_selection`).
-GROUP_SELECTIONS = ("random", "first")
 #: Name of the phase that grows the network from no synapses; skipped when starting from a saved network.
 GROWTH_PHASE = "growth"
 _GROUP_NAME = re.compile(r"^[a-z][a-z0-9]*$")
@@ -78,10 +76,6 @@ class Experiment(PlasticNetwork):
     """
 
     # === Groups =======================================================================================
-    group_fraction = 0.1  # fraction of the excitatory neurons in the intervention group (0 to 1)
-    # "random": a sample drawn by numpy.random.default_rng(rng_seed), reproducible and spread over ids;
-    # "first": the first k excitatory neurons (lowest node ids).
-    group_selection = "random"
     element_groups = ()  # names of groups whose synaptic elements are read each sample (13 µs per neuron)
 
     def __init__(self, **parameters):
@@ -102,10 +96,6 @@ class Experiment(PlasticNetwork):
     # ------------------------------------------------------------------------------------------------
     def validate(self):
         """Check the parameters, then set ``t_sim`` to the sum of the phase durations."""
-        fraction = self.group_fraction
-        if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
-            raise ConfigurationError(f"group_fraction must be a number between 0 and 1 (exclusive), got {fraction!r}")
-        check.choice("group_selection", self.group_selection, GROUP_SELECTIONS)
         if isinstance(self.element_groups, str):
             raise ConfigurationError(
                 f"element_groups must be a list of group names, got the string {self.element_groups!r}; "
@@ -141,38 +131,6 @@ class Experiment(PlasticNetwork):
         if self.initial_network is not None:
             phases = [phase for phase in phases if phase.name != GROWTH_PHASE]
         return phases
-
-    def pick_group(self, nodes, fraction=None):
-        """Return `fraction` of `nodes` (default `group_fraction`), chosen as `group_selection` says.
-
-        The random choice uses ``numpy.random.default_rng(rng_seed)``, not NEST's generators, so
-        picking a group never changes the simulated network, and every MPI rank picks the same group.
-
-        Parameters
-        ----------
-        nodes : nest.NodeCollection
-        fraction : float, optional
-
-        Returns
-        -------
-        group, rest : nest.NodeCollection
-            The chosen neurons and the others, both sorted by node id.
-        """
-        nest = import_nest()
-        fraction = self.group_fraction if fraction is None else fraction
-        ids = np.asarray(nodes.tolist(), dtype=np.int64)
-        k = int(round(fraction * len(ids)))
-        if not 0 < k < len(ids):
-            raise ConfigurationError(
-                f"group_fraction={fraction:g} of {len(ids)} neurons gives {k} neurons; choose a fraction that "
-                "leaves at least one neuron in the group and one outside it"
-            )
-        if self.group_selection == "first":
-            chosen = ids[:k]
-        else:
-            chosen = np.sort(np.random.default_rng(self.rng_seed).choice(ids, size=k, replace=False))
-        rest = np.setdiff1d(ids, chosen)
-        return nest.NodeCollection(chosen.tolist()), nest.NodeCollection(rest.tolist())
 
     # ------------------------------------------------------------------------------------------------
     # The phases of a run

@@ -6,8 +6,15 @@ configuration (``EXCITATORY_POPULATION``), and a configuration that names none h
 population first, as every configuration of this package does.
 """
 
+import numpy as np
+
+from .. import validation as check
+from ..engine import import_nest
 from ..errors import ConfigurationError
 from .base import Experiment
+
+#: How an intervention group is picked from its population (see `InterventionProtocol.group_selection`).
+GROUP_SELECTIONS = ("random", "first")
 
 
 class InterventionProtocol(Experiment):
@@ -25,9 +32,17 @@ class InterventionProtocol(Experiment):
     """
 
     group_population = None  # population the groups are drawn from (None: the network's excitatory population)
+    group_fraction = 0.1  # fraction of that population in the intervention group (0 to 1)
+    # "random": a sample drawn by numpy.random.default_rng(rng_seed), reproducible and spread over ids;
+    # "first": the first k neurons (lowest node ids).
+    group_selection = "random"
 
     def validate(self):
-        """Check the parameters of `Experiment`, then that `group_population` names a population."""
+        """Check the group's parameters and those of `Experiment`, then that `group_population` names a population."""
+        fraction = self.group_fraction
+        if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
+            raise ConfigurationError(f"group_fraction must be a number between 0 and 1 (exclusive), got {fraction!r}")
+        check.choice("group_selection", self.group_selection, GROUP_SELECTIONS)
         super().validate()
         names = list(self.population_specs())
         if self.group_population is not None and (
@@ -61,3 +76,35 @@ class InterventionProtocol(Experiment):
             home = next((name for name, population in members.items() if ids <= population), None)
             if home is not None:
                 entry["population"] = home
+
+    def pick_group(self, nodes, fraction=None):
+        """Return `fraction` of `nodes` (default `group_fraction`), chosen as `group_selection` says.
+
+        The random choice uses ``numpy.random.default_rng(rng_seed)``, not NEST's generators, so
+        picking a group never changes the simulated network, and every MPI rank picks the same group.
+
+        Parameters
+        ----------
+        nodes : nest.NodeCollection
+        fraction : float, optional
+
+        Returns
+        -------
+        group, rest : nest.NodeCollection
+            The chosen neurons and the others, both sorted by node id.
+        """
+        nest = import_nest()
+        fraction = self.group_fraction if fraction is None else fraction
+        ids = np.asarray(nodes.tolist(), dtype=np.int64)
+        k = int(round(fraction * len(ids)))
+        if not 0 < k < len(ids):
+            raise ConfigurationError(
+                f"group_fraction={fraction:g} of {len(ids)} neurons gives {k} neurons; choose a fraction that "
+                "leaves at least one neuron in the group and one outside it"
+            )
+        if self.group_selection == "first":
+            chosen = ids[:k]
+        else:
+            chosen = np.sort(np.random.default_rng(self.rng_seed).choice(ids, size=k, replace=False))
+        rest = np.setdiff1d(ids, chosen)
+        return nest.NodeCollection(chosen.tolist()), nest.NodeCollection(rest.tolist())
