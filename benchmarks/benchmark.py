@@ -146,13 +146,14 @@ def drive(variant, t_sim_ms, n_exc, n_inh):
 def _recorded_like_lesion():
     """Return a class that records what `LesionExperiment` records, on an unchanged network (no lesion)."""
     from structural_plasticity import StructuralPlasticityExample
-    from structural_plasticity.experiments import Experiment, Phase
+    from structural_plasticity.experiments import Phase
+    from structural_plasticity.experiments.intervention import InterventionProtocol
 
-    class RecordedLikeLesion(Experiment, StructuralPlasticityExample):
+    class RecordedLikeLesion(InterventionProtocol, StructuralPlasticityExample):
         element_groups = ("lesioned",)
 
         def define_groups(self):
-            lesioned, intact = self.pick_group(self.nodes["e"])
+            lesioned, intact = self.pick_from_population()
             return {"lesioned": lesioned, "intact": intact}
 
         def phases(self):

@@ -121,9 +121,9 @@ def test_the_grid_check_counts_the_run_options(tmp_path, capsys):
     assert run_cli(*TINY, "--seed", "1", "-q", "--save-network", network, "-o", tmp_path / "grow").returncode == 0
     grid = ["--grid", f"initial_network={network}"]
     assert main_ensemble(["--seeds", "1", "-o", str(tmp_path / "e"), "--list", *grid, *TINY]) == 0
-    refused(
-        capsys, ["--seeds", "1", "-o", str(tmp_path / "e"), "--list", *grid], "40 neurons in the file, 800 in the model"
-    )
+    # Without --n-exc the sizes come from the file (--from-network's rule); a size that contradicts it is refused.
+    assert main_ensemble(["--seeds", "1", "-o", str(tmp_path / "f"), "--list", *grid]) == 0
+    refused(capsys, ["--seeds", "1", "-o", str(tmp_path / "g"), "--list", *grid, "--n-exc", "80"], "leave out --n-exc")
 
 
 # ----------------------------------------------------------------------------------------------------

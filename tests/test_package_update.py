@@ -19,14 +19,16 @@ from structural_plasticity.networks.package_update import PackageUpdate
 
 
 def nest_synapses(network, model):
-    """Return NEST's synapses of `model` as a Counter of (source id, target id)."""
+    """Return NEST's synapses of `model` as a Counter of (source id, target id); silenced ones (weight 0) left out."""
     import nest
 
     conns = nest.GetConnections(synapse_model=model)
     if not len(conns):
         return Counter()
-    values = conns.get(["source", "target"])
-    return Counter(zip(np.atleast_1d(values["source"]).tolist(), np.atleast_1d(values["target"]).tolist()))
+    values = conns.get(["source", "target", "weight"])
+    alive = np.atleast_1d(values["weight"]) != 0.0
+    source, target = np.atleast_1d(values["source"])[alive], np.atleast_1d(values["target"])[alive]
+    return Counter(zip(source.tolist(), target.tolist()))
 
 
 def check_bookkeeping(update, after_update=True):
@@ -170,20 +172,13 @@ def test_an_experiment_records_the_package_elements():
     assert results[elements[0]][-1] > 0
 
 
-def test_silenced_synapses_are_not_counted_saved_or_snapshotted(monkeypatch, tmp_path):
-    """Under MPI the package silences deleted synapses (weight 0) instead of disconnecting them (NEST 3.10 crashes
-    after Disconnect under MPI); forced here on one process: nothing of the package sees the silent ones."""
+def test_silenced_synapses_are_not_counted_saved_or_snapshotted(tmp_path):
+    """The package silences deleted synapses (weight 0) instead of disconnecting them (NEST 3.10 crashes after
+    Disconnect between Simulate calls): nothing of the package sees the silent ones."""
     import nest
 
     from structural_plasticity.networks import state
 
-    original = PackageUpdate.start
-
-    def start(self):
-        original(self)
-        self.silence = True
-
-    monkeypatch.setattr(PackageUpdate, "start", start)
     network = StructuralPlasticityExample(**SMALL, **fast_growth(), structural_update="package", snapshot_every=1000.0)
     results = network.run()
     update = network.updater
@@ -210,3 +205,18 @@ def test_silenced_synapses_are_not_counted_saved_or_snapshotted(monkeypatch, tmp
         len(t) for t in update.synapses.values()
     )
     assert len(network.snapshots[-1].source) == sum(len(t) for t in update.synapses.values())
+
+
+def test_disconnecting_instead_of_silencing_keeps_the_bookkeeping(monkeypatch, checked_updates):
+    """The Disconnect path (off by default, see package_update's docstring) on a short run: NEST agrees."""
+    original = PackageUpdate.start
+
+    def start(self):
+        original(self)
+        self.silence = False
+
+    monkeypatch.setattr(PackageUpdate, "start", start)
+    network = StructuralPlasticityExample(**SMALL, **fast_growth(), structural_update="package")
+    network.run()
+    assert network.updater.stats["deleted"] > 0 and network.updater.stats["silent"] == 0
+    assert len(checked_updates) == 40

@@ -16,6 +16,7 @@ growth phase's last samples would have given, for the lesion table's "before" ro
 (`analysis.recovery.recovery_measures`' ``start``).
 """
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -71,8 +72,8 @@ def adopt_saved_structure(model, parameters, rows=()):
         difference and the option to leave out).
     """
     path = parameters.get("initial_network")
-    if path is None:
-        return parameters
+    if not isinstance(path, (str, os.PathLike)):
+        return parameters  # none, or not a path: the class refuses it in one line
     saved = load_network(path)
     where = f"the network in {saved.path} does not fit {model.__name__}"
     recorded = saved.meta.get("parameters") or {}
