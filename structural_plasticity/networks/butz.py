@@ -19,24 +19,32 @@ Values used (Ca in the units of the set point):
   dendrites), the defaults of RELeARN, the simulator of Butz-Ostendorf's group
   (``SynapticElements::default_eta_Axons`` 0.4, ``default_eta_Dendrites_exc`` 0.1,
   ``CalciumCalculator::default_C_target`` 0.7; github.com/tuda-parallel/RELeARN,
-  relearn/source/neurons/models/SynapticElements.h), also used by Sinha's NEST scripts
-  (``eta_ax = 0.56 eps``, ``eta_den = 0.14 eps``, github.com/sanjayankur31/Sinha2016, src/Sinha2016.py).
+  relearn/source/neurons/models/SynapticElements.h), also used by Sinha's early NEST scripts, which read
+  Butz & van Ooyen (``eta_ax = 0.56 eps``, ``eta_den = 0.14 eps``, github.com/sanjayankur31/Sinha2016,
+  src/Sinha2016.py on master, 2018; not the code of their 2021 paper).
   Scaled to the example's set points: E axons 0.0286, E dendrites 0.0071 (eps 0.05); I axons 0.114,
   I dendrites 0.0286 (eps 0.2).
 * **Inhibitory dendrites** (``Den_in``): retract when activity is below the set point and grow above
   it, as Sinha et al. (2021, PLoS Comput Biol 17(6) e1008996) found repair needs: a gaussian with
-  ``eta`` at the set point and ``eps`` at 1.9 times it, the multipliers of their simulations
+  ``eta`` at the set point and ``eps`` at 1.9 times it, the multipliers of a later branch of their code
   (``eta_den_e_i_mul = 1.0``, ``eps_den_e_i_mul = 1.90``; branch 20201005-review-sims of
-  sanjayankur31/Sinha2016). RELeARN's default for inhibitory dendrites, ``eta = 0`` with ``eps`` at
-  the set point, is the example's curve, which grows inhibitory spines on silenced neurons.
+  sanjayankur31/Sinha2016, not published). Their published code (github.com/sanjayankur31/SinhaEtAl2021,
+  src/Sinha2020.py) uses 1.0 and 3.5 with a curve of their own NEST fork that retracts far more slowly
+  than it grows, which NEST's gaussian cannot express. Sinha et al. build every pathway, inhibitory ones
+  included, before plasticity starts; grown from no synapses with this curve the network keeps almost no
+  inhibitory synapses (measured: 160 + 40 neurons, I→E and I→I at 0 after 150 s), because a neuron below
+  its set point never grows inhibitory spines. `ButzSheetNetwork` therefore grows with Butz & van
+  Ooyen's one rule for all spines and switches to this curve when its lesion comes. RELeARN's default for
+  inhibitory dendrites, ``eta = 0`` with ``eps`` at the set point, is the example's curve, which grows
+  inhibitory spines on silenced neurons.
 * **Growth rates**: NEST's example's (1e-4 elements/ms, 4e-4 for ``Den_ex`` of inhibitory neurons),
   so that this network and the example differ only in where the growth curves cross zero. (RELeARN's
   default is 1e-5 per ms; Sinha's scripts use 1e-4 to 1e-3 with other neurons and Ca units.)
 
 What this network does not have: in Butz & van Ooyen's model free elements pair with a probability
-that falls with distance, which spreads recovery from the border of the lesion to its centre. NEST
-3.10 pairs free elements at random (distance-dependent pairing is NEST pull request #3369, not merged),
-so here every lesioned neuron is as close to the intact ones as any other.
+that falls with distance, which spreads recovery from the border of the lesion to its centre. Here every
+lesioned neuron is as close to the intact ones as any other; `ButzSheetNetwork` places the same network
+on a sheet and pairs by distance (the package's structural update).
 """
 
 from .ei import ExcitatoryInhibitoryNetwork
