@@ -50,7 +50,18 @@ def seed_runs(out, seed, options, growth_s):
     status = run([*base, *save, "-o", str(lesion), "--overwrite", "-q"], lesion)
     control = out / f"control_seed-{seed}"
     status_control = run(
-        [*base, "--from-network", str(grown), "--input-kept", "1", "-o", str(control), "--overwrite", "-q", "--no-plot"],
+        [
+            *base,
+            "--from-network",
+            str(grown),
+            "--input-kept",
+            "1",
+            "-o",
+            str(control),
+            "--overwrite",
+            "-q",
+            "--no-plot",
+        ],
         control,
     )
     return status, status_control
@@ -62,7 +73,9 @@ def main(argv=None):
     parser.add_argument("--seeds", default="1-5")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="seeds at once (default 1)")
     parser.add_argument("--options", default="", help="more options of every run, e.g. '--threads 2'")
-    parser.add_argument("--compare-only", action="store_true", help="run nothing; compute the signatures of what is there")
+    parser.add_argument(
+        "--compare-only", action="store_true", help="run nothing; compute the signatures of what is there"
+    )
     args = parser.parse_args(argv)
     out = Path(args.folder)
     out.mkdir(parents=True, exist_ok=True)

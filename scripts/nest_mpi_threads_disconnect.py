@@ -29,10 +29,14 @@ for step in range(60):
     existing = nest.GetConnections(synapse_model="plastic")
     if len(existing):
         pick = rng.permutation(len(existing))[: max(1, len(existing) // 10)]
-        nest.Disconnect(nest.SynapseCollection([existing._datum[i] for i in sorted(set(pick.tolist()) & set(range(len(existing))))]))
+        nest.Disconnect(
+            nest.SynapseCollection([existing._datum[i] for i in sorted(set(pick.tolist()) & set(range(len(existing))))])
+        )
     else:
         nest.Disconnect(nest.SynapseCollection([]))
     pre, post = rng.integers(first, first + 100, (2, 10))
-    nest.Connect(pre, post, "one_to_one", {"synapse_model": "plastic", "weight": np.full(10, 585.0), "delay": np.ones(10)})
+    nest.Connect(
+        pre, post, "one_to_one", {"synapse_model": "plastic", "weight": np.full(10, 585.0), "delay": np.ones(10)}
+    )
     nest.Simulate(100.0)
 print(f"rank {nest.Rank()}: completed 60 steps on {threads} thread(s)", flush=True)

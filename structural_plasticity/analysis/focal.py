@@ -12,8 +12,8 @@ measures in a run of `experiments.FocalLesionProtocol` (zones ``centre``, ``bord
 3. **Boutons of peri-LPZ excitatory neurons overshoot and are pruned** (Fig 7): `bouton_overshoot`, the
    peak and the end of ``elements_axon_ex_peri`` over its value at the lesion, with a control run (same seed,
    same saved network, no lesion) for comparison.
-4. **Spine turnover is highest in the LPZ centre** (abstract): `spine_turnover`, synapses formed plus
-   deleted onto each zone's excitatory neurons, per neuron and second of recovery.
+4. **Spine turnover rises most in the LPZ centre** (abstract): `spine_turnover`, synapses formed plus
+   deleted onto each zone's excitatory neurons, per neuron and second, after the lesion and before it.
 
 `focal_signature` collects them; `signatures_table` gives mean ± sd over runs (seeds).
 """
@@ -122,18 +122,23 @@ def bouton_overshoot(results, control=None, zone="peri", window_s=10.0):
     return out
 
 
-def spine_turnover(results):
-    """Return, per zone, synapses formed plus deleted onto its excitatory neurons per neuron and second of recovery.
+def spine_turnover(results, window_s=50.0):
+    """Return, per zone, synapses formed plus deleted onto its excitatory neurons per neuron and second.
 
-    Also the same before the lesion (the last third of the growth phase), for comparison.
+    ``after``: over the recovery; ``before``: over the last `window_s` of growth (NaN without a growth phase);
+    ``ratio``: after / before, the rise (Butz & van Ooyen: highest in the LPZ centre).
     """
     sizes = {g["name"]: g["size"] for g in results.metadata["groups"]}
     mask, t, _ = _recovery(results)
     duration = max(float(t[-1]), 1e-9) if len(t) else float("nan")
+    names = [p["name"] for p in results.metadata["phases"]]
+    growth = phase_mask(results, "growth", window_s, "end") if "growth" in names else np.zeros(len(results), bool)
     out = {}
     for zone in ZONES:
         events = results[f"formed_spines_{zone}"] + results[f"deleted_spines_{zone}"]
-        out[zone] = float(events[mask].sum()) / sizes[zone] / duration
+        after = float(events[mask].sum()) / sizes[zone] / duration
+        before = float(events[growth].sum()) / sizes[zone] / window_s if growth.any() else float("nan")
+        out[zone] = {"after": after, "before": before, "ratio": after / before if before > 0 else float("nan")}
     return out
 
 

@@ -56,7 +56,7 @@ def plot_focal_lesion(results, fig=None):
 
 
 def plot_maps(results, maps, positions, fig=None):
-    """Draw every neuron's Ca over its target on the sheet at the map times, with the LPZ's outlines.
+    """Draw every neuron's Ca over its target on the sheet at the map times, with the LPZ (line) and its centre (dots).
 
     Parameters
     ----------
@@ -80,7 +80,7 @@ def plot_maps(results, maps, positions, fig=None):
         image = ax.scatter(positions["x"], positions["y"], c=values / targets, s=6, cmap="viridis", vmin=0, vmax=1.5)
         for radius, style in ((zones["radii_um"]["centre"], ":"), (zones["radii_um"]["lpz"], "-")):
             angle = np.linspace(0, 2 * np.pi, 200)
-            ax.plot(centre[0] + radius * np.cos(angle), centre[1] + radius * np.sin(angle), style, color="w")
+            ax.plot(centre[0] + radius * np.cos(angle), centre[1] + radius * np.sin(angle), style, color="k", lw=1)
         ax.set_title(f"{time_s:g} s after the lesion")
         ax.set_aspect("equal")
         ax.set_xlabel("x (µm)")
