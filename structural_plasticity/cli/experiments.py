@@ -188,19 +188,22 @@ def experiment_command(
     )
 
 
+#: The time recorded after a lesion, a row of both lesion sub-commands.
+LESION_RECOVERY = Option(
+    "--recovery",
+    "recovery_duration",
+    positive_float,
+    "time recorded after the lesion, in simulated time",
+    SECONDS,
+    group="experiment",
+)
+
 LESION = experiment_command(
     "lesion",
     # NEST's example's growth curves (the contrast: no recovery) or Butz & van Ooyen's per-element curves.
     {"example": LesionExperiment, "butz": ButzLesionExperiment},
     (
-        Option(
-            "--recovery",
-            "recovery_duration",
-            positive_float,
-            "time recorded after the lesion, in simulated time",
-            SECONDS,
-            group="experiment",
-        ),
+        LESION_RECOVERY,
         Option(
             "--input-kept",
             "lesion_input_kept",
@@ -385,14 +388,7 @@ FOCAL_LESION = experiment_command(
             "40 x 50 on 12 x 15 mm",
             group="experiment",
         ),
-        Option(
-            "--recovery",
-            "recovery_duration",
-            positive_float,
-            "time recorded after the lesion, in simulated time",
-            SECONDS,
-            group="experiment",
-        ),
+        LESION_RECOVERY,
         Option(
             "--input-kept",
             "lesion_input_kept",
