@@ -12,6 +12,9 @@ import json
 import numpy as np
 import pytest
 from test_mpi import FAST_GROWTH, N_PROCESSES, _json_line, mpi_python, mpirun  # noqa: F401  (mpi_python: fixture)
+from test_space import TINY_CLI
+
+from structural_plasticity import load_results
 
 DRIVER = '''
 """Run the example with the package's structural update under MPI; check its bookkeeping on every rank."""
@@ -105,3 +108,20 @@ def test_a_network_saved_on_two_processes_restores_into_one(mpi_python, tmp_path
     columns = [saved.meta["element_names"].index(e) for e in restored.structure.element_names]
     table = restored.updater.element_table(restored.nodes["e"] + restored.nodes["i"])
     assert np.array_equal(np.nan_to_num(table["z"]), np.nan_to_num(saved.arrays["element_z"][:, columns]))
+
+
+@pytest.mark.mpi
+def test_the_focal_lesion_runs_on_two_processes_of_two_threads(mpi_python, tmp_path):
+    out = tmp_path / "focal"
+    run = mpirun(
+        mpi_python, "-m", "structural_plasticity", "focal-lesion", "--threads", "2", *TINY_CLI, "-o", out, "-q"
+    )
+    assert run.returncode == 0, run.stderr
+    results = load_results(out)
+    assert results.metadata["completed"] and results.metadata["n_processes"] == N_PROCESSES
+    assert results.metadata["zones"]["lpz_neurons"] == 8
+    assert results.metadata["lesion"]["input_connections_changed"] == 8  # counted over both ranks
+    for name in ("focal_lesion.png", "focal_lesion_maps.png", "maps.npz", "positions.npz", "signature.txt"):
+        assert (out / name).is_file(), name
+    maps = np.load(out / "maps.npz")
+    assert maps["ca"].shape == (3, 150)  # every neuron's Ca, gathered from both ranks

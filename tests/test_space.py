@@ -147,3 +147,23 @@ def test_bad_focal_lesions_are_refused(change, message):
     params = dict(TINY, growth_duration=1000.0, recovery_duration=1000.0, map_times=(500.0, 1000.0, 1000.0))
     with pytest.raises(ConfigurationError, match=message):
         FocalLesionExperiment(**dict(params, **change)).build()
+
+
+#: A tiny focal lesion on the command line (every run a few seconds).
+TINY_CLI = [
+    "--growth", "2", "--recovery", "3", "--n-exc", "120", "--n-inh", "30",
+    "--set", "grid_e=[10,12]", "--set", "map_times=[1000,2000,3000]",
+]  # fmt: skip
+
+
+def test_an_ensemble_of_focal_lesions_merges_with_its_own_figure(tmp_path):
+    from conftest import run_cli
+
+    folder = tmp_path / "ens"
+    ran = run_cli("ensemble", "focal-lesion", "--seeds", "1-2", "-o", folder, "-q", "--", *TINY_CLI, "--no-plot")
+    assert ran.returncode == 0, ran.stderr
+    for seed in (1, 2):
+        assert load_results(folder / f"seed-{seed}").metadata["zones"]["lpz_neurons"] == 8  # 0.05 of 150
+    merged = folder / "merged" / "default"
+    assert (merged / "focal_lesion.png").is_file()  # the zones' figure, with bands over the seeds
+    assert "mean_ca_centre_mean" in np.load(merged / "merged.npz").files

@@ -110,6 +110,8 @@ def bouton_overshoot(results, control=None, zone="peri", window_s=10.0):
         if not math.isfinite(before):
             before = float(series[mask][0])  # a run from a saved network: its first sample after the lesion
         values = series[mask]
+        if not before > 0:  # no boutons before the lesion (a short run): the ratios are undefined
+            return {"before": before, "peak_over_before": math.nan, "end_over_before": math.nan}
         return {
             "before": before,
             "peak_over_before": float(values.max() / before),

@@ -10,26 +10,33 @@ import numpy as np
 
 from .focal import INTO_LPZ, ZONES
 from .populations import group_population
-from .style import finish_axes, new_figure, shade_phases, stacked_axes
+from .style import draw, finish_axes, merged_note, new_figure, shade_phases, stacked_axes, times, values
 
 #: One colour per zone, from the centre outward.
 ZONE_COLOURS = {"centre": "tab:red", "border": "tab:orange", "peri": "tab:green", "far": "tab:blue"}
 
 
 def plot_focal_lesion(results, fig=None):
-    """Draw the zones' Ca, elements and new synapses over time (see the module docstring); return the figure."""
+    """Draw the zones' Ca, elements and new synapses over time (see the module docstring); return the figure.
+
+    Parameters
+    ----------
+    results : Results or MergedPoint
+        A focal-lesion run, or a merged ensemble of them (means with 95 % bands; the synapses formed since
+        the lesion are the cumulative sum of the mean, which is the mean of the members' cumulative sums).
+    fig : matplotlib.figure.Figure, optional
+        Figure to draw into; a new one is made when omitted.
+    """
     fig, axes = stacked_axes(fig, 5, 12)
-    t = results["time"]
+    t = times(results)
     target = results.metadata["target_ca"][group_population(results, "centre")]
     for ax in axes:
         shade_phases(ax, results, label=ax is axes[0])
     for zone in ZONES:
         colour = ZONE_COLOURS[zone]
-        axes[0].plot(t, results[f"mean_ca_{zone}"] / target, color=colour, label=zone)
+        draw(axes[0], results, f"mean_ca_{zone}", colour, scale=target, label=zone)
         for ax, element in zip(axes[1:4], ("axon_ex", "den_ex", "den_in")):
-            name = f"elements_{element}_{zone}"
-            if name in results:
-                ax.plot(t, results[name], color=colour, label=zone)
+            draw(ax, results, f"elements_{element}_{zone}", colour, label=zone)
     axes[0].axhline(1.0, color="k", linewidth=0.8, linestyle=":")
     axes[0].set_ylabel("Ca / target")
     for ax, what in zip(axes[1:4], ("boutons (Axon_ex)", "E spines (Den_ex)", "I spines (Den_in)")):
@@ -41,7 +48,7 @@ def plot_focal_lesion(results, fig=None):
         if name in results and after.any():
             axes[4].plot(
                 t[after],
-                np.cumsum(results[name][after]),
+                np.cumsum(values(results, name)[after]),
                 style,
                 color=ZONE_COLOURS[source],
                 label=f"{source} → {target_zone}",
@@ -49,9 +56,8 @@ def plot_focal_lesion(results, fig=None):
     axes[4].set_ylabel("synapses formed\nsince the lesion")
     axes[4].set_xlabel("time (s)")
     finish_axes(axes, results)
-    fig.suptitle(
-        f"Focal lesion: zones by distance from the centre of the sheet (seed {results.metadata.get('rng_seed')})"
-    )
+    what = merged_note(results) or f"seed {results.metadata.get('rng_seed')}"
+    fig.suptitle(f"Focal lesion: zones by distance from the centre of the sheet ({what})")
     return fig
 
 
@@ -67,17 +73,17 @@ def plot_maps(results, maps, positions, fig=None):
     positions : dict
         ``positions.npz``: ``x``, ``y`` (µm), ``population`` (index into ``population_names``).
     """
-    times, ca = np.asarray(maps["times"]), np.asarray(maps["ca"])
+    map_times, ca = np.asarray(maps["times"]), np.asarray(maps["ca"])
     names = [str(n) for n in positions["population_names"]]
     targets = np.array([results.metadata["target_ca"].get(n, np.nan) for n in names])[
         np.asarray(positions["population"])
     ]
-    fig = new_figure(fig, (4.2 * len(times) + 1, 4.2))
-    axes = fig.subplots(1, len(times), squeeze=False)[0]
+    fig = new_figure(fig, (4.2 * len(map_times) + 1, 4.2))
+    axes = fig.subplots(1, len(map_times), squeeze=False)[0]
     zones = results.metadata["zones"]
     centre = zones["centre"]
-    for ax, time_s, values in zip(axes, times, ca):
-        image = ax.scatter(positions["x"], positions["y"], c=values / targets, s=6, cmap="viridis", vmin=0, vmax=1.5)
+    for ax, time_s, ca_now in zip(axes, map_times, ca):
+        image = ax.scatter(positions["x"], positions["y"], c=ca_now / targets, s=6, cmap="viridis", vmin=0, vmax=1.5)
         for radius, style in ((zones["radii_um"]["centre"], ":"), (zones["radii_um"]["lpz"], "-")):
             angle = np.linspace(0, 2 * np.pi, 200)
             ax.plot(centre[0] + radius * np.cos(angle), centre[1] + radius * np.sin(angle), style, color="k", lw=1)
