@@ -54,10 +54,10 @@ def test_the_lpz_enters_butz_and_van_ooyens_early_phase(signatures):
         for zone in ("centre", "border"):
             ca_min = signature["recovery"]["ca_min"][zone]
             assert DEN_EX_ETA < ca_min < AXON_ETA, (seed, zone, ca_min)  # between the zero points
-            spines, boutons = results[f"elements_den_ex_{zone}"], results[f"elements_axon_ex_{zone}"]
-            lesion = np.searchsorted(results["time"], results.metadata["lesion"]["time_s"])
-            assert spines[lesion:].max() > 1.5 * spines[lesion - 1], (seed, zone)  # spines grow
-            assert boutons[lesion:].min() < 0.5 * boutons[lesion - 1], (seed, zone)  # boutons retract
+            lpz = signature["lpz"][zone]
+            assert lpz["spines_peak_over_before"] > 1.5, (seed, zone, lpz)  # spines grow
+            assert lpz["boutons_min_over_before"] < 0.5, (seed, zone, lpz)  # boutons retract
+            assert lpz["e_input_end"] > 2 * lpz["e_input_before"], (seed, zone, lpz)  # and collect input
         for zone in ("peri", "far"):
             assert signature["recovery"]["ca_min"][zone] > 0.8, (seed, zone)
 

@@ -15,6 +15,9 @@ measures in a run of `experiments.FocalLesionProtocol` (zones ``centre``, ``bord
 4. **Spine turnover rises most in the LPZ centre** (abstract): `spine_turnover`, synapses formed plus
    deleted onto each zone's excitatory neurons, per neuron and second, after the lesion and before it.
 
+The early phase of their Fig 5 (spines grow, boutons retract, Ca between the zero points) and where the LPZ
+ends are `lpz_phase`.
+
 `focal_signature` collects them; `signatures_table` gives mean ± sd over runs (seeds).
 """
 
@@ -68,6 +71,39 @@ def recovery_times(results, fraction=RECOVERED):
         "fell_below": fell,
         "ca_min": {z: float(np.min(results[f"mean_ca_{z}"][mask]) / target) for z in ZONES},
     }
+
+
+def lpz_phase(results, window_s=50.0):
+    """Return, per LPZ zone, what Butz & van Ooyen's early and late phases are made of.
+
+    ``spines_peak_over_before`` and ``boutons_min_over_before``: the peak of excitatory spines (``Den_ex``) and
+    the least boutons (``Axon_ex``) per neuron after the lesion, over their values at it; ``ca_end``: mean Ca
+    over the last `window_s` over the target; ``e_input_before`` and ``e_input_end``: excitatory synapses onto
+    each of the zone's neurons at the lesion and at the end (``connections_e_<zone>`` per neuron).
+    """
+    sizes = {g["name"]: g["size"] for g in results.metadata["groups"]}
+    target = results.metadata["target_ca"][group_population(results, "centre")]
+    mask, t, _ = _recovery(results)
+    first = int(np.flatnonzero(mask)[0])
+    at_lesion = max(first - 1, 0)  # the last sample before the lesion (a run from a saved network: its first)
+    last = mask & (results["time"] > results["time"][mask][-1] - window_s)
+    out = {}
+    for zone in ("centre", "border"):
+        spines, boutons = results[f"elements_den_ex_{zone}"], results[f"elements_axon_ex_{zone}"]
+        e_input = results[f"connections_e_{zone}"] / sizes[zone]
+        out[zone] = {
+            "spines_peak_over_before": _ratio(spines[mask].max(), spines[at_lesion]),
+            "boutons_min_over_before": _ratio(boutons[mask].min(), boutons[at_lesion]),
+            "ca_end": float(np.mean(results[f"mean_ca_{zone}"][last]) / target),
+            "e_input_before": float(e_input[at_lesion]),
+            "e_input_end": float(e_input[mask][-1]),
+        }
+    return out
+
+
+def _ratio(value, reference):
+    """Return value / reference as a float, NaN where the reference is not positive."""
+    return float(value / reference) if reference > 0 else math.nan
 
 
 def formation_times(results):
@@ -148,6 +184,7 @@ def focal_signature(results, control=None):
     """Return the four signatures of one focal-lesion run (see the module docstring) as nested dicts of numbers."""
     return {
         "recovery": recovery_times(results),
+        "lpz": lpz_phase(results),
         "formation": formation_times(results),
         "boutons": bouton_overshoot(results, control),
         "turnover": spine_turnover(results),
