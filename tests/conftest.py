@@ -6,10 +6,17 @@ the test process.
 """
 
 import os
+import signal
 import subprocess
 import sys
 
 import pytest
+
+# A test session started as a background job (``cmd &`` in a script) inherits SIGINT ignored, and so would
+# every program it starts, which the package then leaves ignored on purpose: the tests that send SIGINT to
+# a run need it as a user's shell delivers it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 #: A network small and short enough for a test: 80 E + 20 I neurons, 4 s, recorded every 0.5 s.
 SMALL = dict(

@@ -27,7 +27,10 @@ van Ooyen's model (one rule for all spines; RELeARN's default). `ButzNetwork`'s 
 below the set point, grow above it; Sinha et al.) assumes inhibitory synapses that already exist: Sinha et al.
 build all four pathways before plasticity starts and set their curves only then, so that a network grown
 from nothing with it keeps almost no inhibitory synapses (measured: 160 + 40 neurons, I→E and I→I 0 after
-150 s). `experiments.FocalLesionProtocol` switches ``Den_in`` to that rule when the lesion comes.
+150 s). `experiments.FocalLesionProtocol` switches ``Den_in`` to that rule when the lesion comes. Grown with
+Butz's rule the sheet still has few inhibitory synapses (reduced sheet, 150 s, seeds 1-5: about 20 I→E and 2
+I→I against about 1 100 E→I; docs/experiments.md): as in NEST's example the Poisson input does most of the
+work, and inhibitory axons and spines stay below one whole element per neuron on average.
 """
 
 from .. import validation as check
