@@ -6,8 +6,8 @@ over seeds 1-5 of `FocalLesionExperiment` (reduced sheet, half the input kept):
 
 * the LPZ falls into Butz & van Ooyen's early phase: its Ca between the zero points of dendrites and axons,
   spines grow and boutons retract;
-* the LPZ does not return to 80 % of its target within 250 s (a finding, not a wish: it levels off near
-  half its target), the border above the centre;
+* the LPZ does not return to 80 % of its target within 250 s (a finding, not a wish: it levels off between
+  the spines' zero point and 80 %, at 0.42 ± 0.12 of its target in the centre), the border above the centre;
 * most new synapses into the LPZ come from the peri-LPZ;
 * boutons of peri-LPZ excitatory neurons grow far beyond the control's, and are not pruned within 250 s;
 * spine turnover does not rise in the LPZ centre (it falls), unlike in Butz & van Ooyen.
@@ -70,7 +70,8 @@ def test_the_lpz_levels_off_below_its_target_the_border_above_the_centre(signatu
         after = results["time"] > results.metadata["lesion"]["time_s"] + 50  # the last 200 s
         target = results.metadata["target_ca"]["e"]
         centre, border = (results[f"mean_ca_{z}"][after].mean() / target for z in ("centre", "border"))
-        assert 0.25 < centre < 0.7 and 0.25 < border < 0.7, (seed, centre, border)
+        # between the spines' zero point (they keep growing) and recovery (80 %), in every seed
+        assert DEN_EX_ETA < centre < 0.8 and DEN_EX_ETA < border < 0.8, (seed, centre, border)
     border_minus_centre = [
         r["mean_ca_border"][r["time"] > r.metadata["lesion"]["time_s"]].mean()
         - r["mean_ca_centre"][r["time"] > r.metadata["lesion"]["time_s"]].mean()
