@@ -167,3 +167,16 @@ def test_an_ensemble_of_focal_lesions_merges_with_its_own_figure(tmp_path):
     merged = folder / "merged" / "default"
     assert (merged / "focal_lesion.png").is_file()  # the zones' figure, with bands over the seeds
     assert "mean_ca_centre_mean" in np.load(merged / "merged.npz").files
+
+
+def test_plot_redraws_the_focal_lesions_figures_with_its_maps(tmp_path):
+    from conftest import run_cli
+
+    run = tmp_path / "run"
+    ran = run_cli("focal-lesion", *TINY_CLI, "--seed", "2", "-o", run, "--no-plot", "-q")
+    assert ran.returncode == 0, ran.stderr
+    assert not list(run.glob("*.png"))
+    plotted = run_cli("plot", run, "--formats", "png", "-o", tmp_path / "figures", "-q")
+    assert plotted.returncode == 0, plotted.stderr
+    drawn = sorted(p.name for p in (tmp_path / "figures").glob("*.png"))
+    assert drawn == ["focal_lesion.png", "focal_lesion_maps.png", "overview.png", "structural_plasticity.png"]

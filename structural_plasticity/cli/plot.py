@@ -1,21 +1,25 @@
 """The ``plot`` sub-command: re-draw every figure of saved results without simulating.
 
 ``plot RUN`` draws what the sub-command that made RUN drew: the two standard figures, an experiment's own
-figure (lesion, stimulation, assembly; recognised from the results, `analysis.figures`) and, when the run
+figure (lesion, stimulation, assembly, focal lesion with its maps of the sheet; recognised from the results,
+`analysis.figures`) and, when the run
 recorded single neurons (``--record``), the raster and the figure of single neurons. An ensemble folder is
 refused with a pointer to ``merge``, which draws an ensemble's figures with bands.
 """
 
 from pathlib import Path
 
+import numpy as np
+
 from ..analysis.figures import experiment_figure
 from ..errors import ConfigurationError
-from ..files import PLAN_JSON, RECORDING_NPZ
+from ..files import FOCAL_FIGURE, MAPS_NPZ, PLAN_JSON, POSITIONS_NPZ, RECORDING_NPZ
 from ..folder import ResultsFolder
 from ..output import save_figure, save_standard_figures
 from ..parallel import launcher_rank
 from ..recording import load_recording
 from ..results import load_results
+from .experiments import save_focal_figures
 from .options import add_formats_option
 from .parser import PROG, Parser
 
@@ -47,7 +51,8 @@ def main(argv):
             f"{args.folder} is an ensemble folder, not the results of one run; draw its figures with bands with "
             f"'{PROG} merge {args.folder}' (or plot one member: {PROG} plot {args.folder}/<member folder>)"
         )
-    results = load_results(args.folder)
+    results = load_results(args.folder)  # verifies the unit, the files read below included
+    attach_saved_arrays(results, args.folder)
     recording = load_recording(args.folder) if (Path(args.folder) / RECORDING_NPZ).is_file() else None
     target = args.output or args.folder
     # The figures join the results' unit in place, or form a unit of their own in another folder (which must
@@ -64,7 +69,22 @@ def draw(results, recording, unit, formats):
     experiment's own (`analysis.figures.experiment_figure`); return the paths."""
     paths = save_standard_figures(results, unit, formats, recording)
     figure = experiment_figure(results)
-    if figure is not None:
+    if figure is not None and figure[0] == FOCAL_FIGURE:
+        paths += save_focal_figures(results, unit, formats)  # and the maps of the sheet, as the run drew them
+    elif figure is not None:
         stem, plot = figure
         paths += save_figure(plot(results), unit, stem, formats)
     return paths
+
+
+def attach_saved_arrays(results, folder):
+    """Give `results` the extra arrays its run attached and a figure needs (``maps.npz``, ``positions.npz``)."""
+    for name in (MAPS_NPZ, POSITIONS_NPZ):
+        path = Path(folder) / name
+        if path.is_file():
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    arrays = {key: data[key] for key in data.files}
+            except (OSError, ValueError, EOFError) as exc:
+                raise ConfigurationError(f"cannot read {path} ({exc}); it is damaged") from None
+            results.attachments[name] = lambda arrays=arrays: arrays
