@@ -51,7 +51,7 @@ from .activity import PopulationActivity, SpikeSorter
 from .engine import import_nest, local_nodes
 from .errors import ConfigurationError
 from .files import RECORDING_NPZ
-from .folder import verify
+from .results import load_unit_arrays
 
 #: What can be recorded of single neurons (the values of ``recordings``).
 RECORDABLE = ("spikes", "ca", "elements")
@@ -585,10 +585,11 @@ def load_recording(folder):
             f"{path.parent} holds no recording of single neurons ({RECORDING_NPZ}); run with --record spikes,ca "
             "(and --record-neurons N for a sample), see docs/recording.md"
         )
-    verify(path.parent)  # only as part of its complete unit
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
-    except (OSError, ValueError, EOFError, KeyError) as exc:
-        raise ConfigurationError(f"cannot read {path} ({exc}); it is damaged or not a recording of the package")
+    # Only as part of its complete unit: the bytes parsed are the bytes checked against the manifest.
+    arrays = load_unit_arrays(path.parent, (path.name,)).get(path.name)
+    if arrays is None:
+        raise ConfigurationError(
+            f"{path} is not part of the results in {path.parent} (their manifest does not list it); "
+            "give the output folder of a run with --record"
+        )
     return Recording.from_arrays(arrays, str(path))

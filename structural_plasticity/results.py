@@ -263,6 +263,33 @@ def load_results(folder):
     return Results(_read_series(folder / RESULTS_NPZ, data[RESULTS_NPZ]), metadata, arrays)
 
 
+def load_unit_arrays(folder, names):
+    """Read NPZ files of a results folder's unit (e.g. ``recording.npz``, ``maps.npz``), as `load_results` does.
+
+    The bytes parsed are the bytes checked against the manifest (`folder.read_unit`), read without unpickling.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        Output folder of a run.
+    names : iterable of str
+        File names; those the unit does not list are absent from the answer.
+
+    Returns
+    -------
+    dict
+        ``{name: {array name: numpy.ndarray}}``.
+
+    Raises
+    ------
+    ConfigurationError
+        If the folder does not hold one complete unit, or a file is damaged.
+    """
+    folder = Path(folder)
+    _, data = read_unit(folder, names)
+    return {name: read_npz(raw, str(folder / name), _npz_limit()) for name, raw in data.items()}
+
+
 def run_state(folder):
     """Return whether `folder` holds a completed run: ``"completed"``, ``"incomplete"`` or ``"missing"``.
 

@@ -9,8 +9,6 @@ refused with a pointer to ``merge``, which draws an ensemble's figures with band
 
 from pathlib import Path
 
-import numpy as np
-
 from ..analysis.figures import experiment_figure
 from ..errors import ConfigurationError
 from ..files import FOCAL_FIGURE, MAPS_NPZ, PLAN_JSON, POSITIONS_NPZ, RECORDING_NPZ
@@ -18,7 +16,7 @@ from ..folder import ResultsFolder
 from ..output import save_figure, save_standard_figures
 from ..parallel import launcher_rank
 from ..recording import load_recording
-from ..results import load_results
+from ..results import load_results, load_unit_arrays
 from .experiments import save_focal_figures
 from .options import add_formats_option
 from .parser import PROG, Parser
@@ -51,7 +49,7 @@ def main(argv):
             f"{args.folder} is an ensemble folder, not the results of one run; draw its figures with bands with "
             f"'{PROG} merge {args.folder}' (or plot one member: {PROG} plot {args.folder}/<member folder>)"
         )
-    results = load_results(args.folder)  # verifies the unit, the files read below included
+    results = load_results(args.folder)
     attach_saved_arrays(results, args.folder)
     recording = load_recording(args.folder) if (Path(args.folder) / RECORDING_NPZ).is_file() else None
     target = args.output or args.folder
@@ -79,12 +77,5 @@ def draw(results, recording, unit, formats):
 
 def attach_saved_arrays(results, folder):
     """Give `results` the extra arrays its run attached and a figure needs (``maps.npz``, ``positions.npz``)."""
-    for name in (MAPS_NPZ, POSITIONS_NPZ):
-        path = Path(folder) / name
-        if path.is_file():
-            try:
-                with np.load(path, allow_pickle=False) as data:
-                    arrays = {key: data[key] for key in data.files}
-            except (OSError, ValueError, EOFError) as exc:
-                raise ConfigurationError(f"cannot read {path} ({exc}); it is damaged") from None
-            results.attachments[name] = lambda arrays=arrays: arrays
+    for name, arrays in load_unit_arrays(folder, (MAPS_NPZ, POSITIONS_NPZ)).items():
+        results.attachments[name] = lambda arrays=arrays: arrays
