@@ -20,17 +20,9 @@ from pathlib import Path
 
 from structural_plasticity import load_results
 from structural_plasticity.analysis.focal import flatten, focal_signature, signatures_table
+from structural_plasticity.ensemble import parse_seeds
 from structural_plasticity.experiments.catalog import FocalLesionExperiment
 from structural_plasticity.results import run_state
-
-
-def seeds_of(text):
-    """Return the seeds of ``1-5`` or ``1,3,7``."""
-    seeds = []
-    for part in text.split(","):
-        first, _, last = part.partition("-")
-        seeds += list(range(int(first), int(last or first) + 1))
-    return seeds
 
 
 def run(command, folder):
@@ -83,7 +75,7 @@ def main(argv=None):
     growth_s = FocalLesionExperiment.growth_duration / 1000.0
     if "--growth" in options:
         growth_s = float(options[options.index("--growth") + 1])
-    seeds = seeds_of(args.seeds)
+    seeds = parse_seeds(args.seeds)
     if not args.compare_only:
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             for seed, statuses in zip(seeds, pool.map(lambda s: seed_runs(out, s, options, growth_s), seeds)):

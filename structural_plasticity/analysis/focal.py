@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from .phases import phase_mask
-from .populations import group_population
+from .populations import group_population, group_sizes
 
 ZONES = ("centre", "border", "peri", "far")
 #: Fraction of the target at which a zone counts as recovered (as `recovery.RECOVERED_FRACTION`).
@@ -81,9 +81,9 @@ def lpz_phase(results, window_s=50.0):
     over the last `window_s` over the target; ``e_input_before`` and ``e_input_end``: excitatory synapses onto
     each of the zone's neurons at the lesion and at the end (``connections_e_<zone>`` per neuron).
     """
-    sizes = {g["name"]: g["size"] for g in results.metadata["groups"]}
+    sizes = group_sizes(results)
     target = results.metadata["target_ca"][group_population(results, "centre")]
-    mask, t, _ = _recovery(results)
+    mask, _, _ = _recovery(results)
     first = int(np.flatnonzero(mask)[0])
     at_lesion = max(first - 1, 0)  # the last sample before the lesion (a run from a saved network: its first)
     last = mask & (results["time"] > results["time"][mask][-1] - window_s)
@@ -146,12 +146,10 @@ def bouton_overshoot(results, control=None, zone="peri", window_s=10.0):
         if not math.isfinite(before):
             before = float(series[mask][0])  # a run from a saved network: its first sample after the lesion
         values = series[mask]
-        if not before > 0:  # no boutons before the lesion (a short run): the ratios are undefined
-            return {"before": before, "peak_over_before": math.nan, "end_over_before": math.nan}
-        return {
+        return {  # NaN without boutons before the lesion (a short run)
             "before": before,
-            "peak_over_before": float(values.max() / before),
-            "end_over_before": float(values[-1] / before),
+            "peak_over_before": _ratio(values.max(), before),
+            "end_over_before": _ratio(values[-1], before),
         }
 
     out = {"lesion": ratios(results)}
@@ -166,7 +164,7 @@ def spine_turnover(results, window_s=50.0):
     ``after``: over the recovery; ``before``: over the last `window_s` of growth (NaN without a growth phase);
     ``ratio``: after / before, the rise (Butz & van Ooyen: highest in the LPZ centre).
     """
-    sizes = {g["name"]: g["size"] for g in results.metadata["groups"]}
+    sizes = group_sizes(results)
     mask, t, _ = _recovery(results)
     duration = max(float(t[-1]), 1e-9) if len(t) else float("nan")
     names = [p["name"] for p in results.metadata["phases"]]
@@ -176,7 +174,7 @@ def spine_turnover(results, window_s=50.0):
         events = results[f"formed_spines_{zone}"] + results[f"deleted_spines_{zone}"]
         after = float(events[mask].sum()) / sizes[zone] / duration
         before = float(events[growth].sum()) / sizes[zone] / window_s if growth.any() else float("nan")
-        out[zone] = {"after": after, "before": before, "ratio": after / before if before > 0 else float("nan")}
+        out[zone] = {"after": after, "before": before, "ratio": _ratio(after, before)}
     return out
 
 
