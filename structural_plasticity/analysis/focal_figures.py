@@ -8,6 +8,7 @@ three map times, with the outlines of the LPZ and its centre. pyplot is imported
 
 import numpy as np
 
+from ..files import MAPS_NPZ, POSITIONS_NPZ
 from .focal import INTO_LPZ, ZONES
 from .populations import group_population
 from .style import draw, finish_axes, merged_note, new_figure, shade_phases, stacked_axes, times, values
@@ -93,3 +94,17 @@ def plot_maps(results, maps, positions, fig=None):
     axes[0].set_ylabel("y (µm)")
     fig.colorbar(image, ax=list(axes), label="Ca / target", shrink=0.8)
     return fig
+
+
+def has_maps(source):
+    """Return True if `source` (a run's `Results`) carries maps of the sheet to draw (``maps.npz`` and positions).
+
+    A run attaches them as it saves them, `plot` from the saved files; a merged ensemble point has none.
+    """
+    attachments = getattr(source, "attachments", {})
+    return MAPS_NPZ in attachments and POSITIONS_NPZ in attachments and len(attachments[MAPS_NPZ]()["times"]) > 0
+
+
+def plot_maps_of(results, fig=None):
+    """`plot_maps` of the maps and positions `results` carries (see `has_maps`); return the figure."""
+    return plot_maps(results, results.attachments[MAPS_NPZ](), results.attachments[POSITIONS_NPZ](), fig)

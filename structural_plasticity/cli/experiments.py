@@ -16,8 +16,8 @@ from pathlib import Path
 from ..analysis.assembly import signature_table
 from ..analysis.assembly_figures import plot_assembly
 from ..analysis.experiment_figures import plot_experiment
+from ..analysis.figures import experiment_figures
 from ..analysis.focal import focal_signature, signatures_table
-from ..analysis.focal_figures import plot_focal_lesion, plot_maps
 from ..analysis.phases import signature
 from ..analysis.recovery import recovery_table
 from ..experiments import AssemblyExperiment, ButzLesionExperiment, LesionExperiment, StimulationExperiment
@@ -27,9 +27,6 @@ from ..files import (
     ASSEMBLY_FIGURE,
     FOCAL_FIGURE,
     LESION_FIGURE,
-    MAPS_FIGURE,
-    MAPS_NPZ,
-    POSITIONS_NPZ,
     SIGNATURE_TXT,
     STIMULATION_FIGURE,
     atomic_write,
@@ -367,13 +364,11 @@ def focal_signature_text(results):
 
 
 def save_focal_figures(results, folder, formats):
-    """Draw the focal lesion's figure and, when the maps were taken, the maps of the sheet; return the paths."""
-    paths = save_figure(plot_focal_lesion(results), folder, FOCAL_FIGURE, formats)
-    if MAPS_NPZ in results.attachments and POSITIONS_NPZ in results.attachments:
-        maps, positions = results.attachments[MAPS_NPZ](), results.attachments[POSITIONS_NPZ]()
-        if len(maps["times"]):
-            paths += save_figure(plot_maps(results, maps, positions), folder, MAPS_FIGURE, formats)
-    return paths
+    """Draw the focal lesion's figures (`analysis.figures.experiment_figures`: its zones and, when the maps were
+    taken, the maps of the sheet); return the paths."""
+    return [
+        path for stem, plot in experiment_figures(results) for path in save_figure(plot(results), folder, stem, formats)
+    ]
 
 
 FOCAL_LESION = experiment_command(

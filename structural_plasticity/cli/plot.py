@@ -9,15 +9,14 @@ refused with a pointer to ``merge``, which draws an ensemble's figures with band
 
 from pathlib import Path
 
-from ..analysis.figures import experiment_figure
+from ..analysis.figures import experiment_figures
 from ..errors import ConfigurationError
-from ..files import FOCAL_FIGURE, MAPS_NPZ, PLAN_JSON, POSITIONS_NPZ, RECORDING_NPZ
+from ..files import MAPS_NPZ, PLAN_JSON, POSITIONS_NPZ, RECORDING_NPZ
 from ..folder import ResultsFolder
 from ..output import save_figure, save_standard_figures
 from ..parallel import launcher_rank
 from ..recording import load_recording
 from ..results import load_results, load_unit_arrays
-from .experiments import save_focal_figures
 from .options import add_formats_option
 from .parser import PROG, Parser
 
@@ -64,13 +63,9 @@ def main(argv):
 
 def draw(results, recording, unit, formats):
     """Draw every figure of a run into `unit`: the standard ones (with recordings, raster and single neurons) and an
-    experiment's own (`analysis.figures.experiment_figure`); return the paths."""
+    experiment's own (`analysis.figures.experiment_figures`); return the paths."""
     paths = save_standard_figures(results, unit, formats, recording)
-    figure = experiment_figure(results)
-    if figure is not None and figure[0] == FOCAL_FIGURE:
-        paths += save_focal_figures(results, unit, formats)  # and the maps of the sheet, as the run drew them
-    elif figure is not None:
-        stem, plot = figure
+    for stem, plot in experiment_figures(results):
         paths += save_figure(plot(results), unit, stem, formats)
     return paths
 

@@ -8,7 +8,7 @@
   intervals of the mean, clipped at 0 for quantities that are never negative), ``merged.json`` (grid
   point, seeds, the members' provenance, members left out and why) and the figures with confidence
   bands: the two standard ones (Ca and connections; overview) and, for an experiment, its own figure
-  (``lesion``, ``stimulation``, ``assembly``: `analysis.figures.experiment_figure`);
+  (``lesion``, ``stimulation``, ``assembly``, ``focal-lesion``: `analysis.figures.experiment_figures`);
 * ``summary.csv`` / ``summary.json`` / ``summary.txt``: scalar outcomes (`scalars.member_scalars`) per
   grid point, with n, mean, sd and the 95 % interval; ``members.csv``: the same outcomes per member.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.ensemble_figures import plot_bands, plot_grid, plot_overview_bands
-from ..analysis.figures import experiment_figure
+from ..analysis.figures import experiment_figures
 from ..errors import ConfigurationError
 from ..files import (
     GRID_FIGURE,
@@ -316,9 +316,7 @@ def _write_merged(merged, out, plan, plot, formats):
         if plot:
             paths += _save_figure(plot_bands(item), target, MAIN_FIGURE, formats)
             paths += _save_figure(plot_overview_bands(item), target, OVERVIEW_FIGURE, formats)
-            figure = experiment_figure(item)  # an experiment's own figure, with bands
-            if figure is not None:
-                stem, draw = figure
+            for stem, draw in experiment_figures(item):  # an experiment's own figures, with bands
                 paths += _save_figure(draw(item), target, stem, formats)
     if plot and len(merged) > 1:
         paths += _save_figure(plot_grid(merged), out, GRID_FIGURE, formats)
